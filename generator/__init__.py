@@ -1,0 +1,1 @@
+"""reelforge's spec pipeline: vendored specs -> overlays -> effective spec -> generated client packages."""

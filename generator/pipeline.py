@@ -1,0 +1,213 @@
+"""The pipeline end to end: which vendors need work, generating them safely, and proving there is no drift.
+
+- Incremental: a vendor is regenerated only when its fingerprint changed. The fingerprint covers every byte
+  that can change the output: the vendored spec and source.toml, the vendor's overlays, everything under
+  generator/ (code, templates, configuration, schemas), and the versions of the tools that write code.
+- Safe: every vendor is built in a staging folder next to generated/; only when all of them succeed is each
+  vendor's folder swapped in whole, so a failed run leaves generated/ untouched and no stale file survives.
+- Deterministic: no timestamps, absolute paths or set orders reach the output.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.documents import dump_json
+from generator.errors import PipelineError
+from generator.vendors import PACKAGE_VERSION, REPO_ROOT, VENDORS, Vendor
+
+if TYPE_CHECKING:
+    from generator.effective import EffectiveSpec
+
+__all__ = ["FIX_COMMAND", "VendorResult", "check", "fingerprint", "generate"]
+
+FIX_COMMAND = "python -m generator generate --force"
+RECORD = "GENERATION.json"
+_CODE_TOOLS = ("openapi-python-client", "ruff", "jinja2")
+
+
+@dataclass(frozen=True)
+class VendorResult:
+    vendor: Vendor
+    regenerated: bool
+    seconds: float
+    files: int
+    operations: int
+    models: int
+
+
+def _tool_versions() -> dict[str, str]:
+    return {tool: version(tool) for tool in _CODE_TOOLS}
+
+
+def _generator_files() -> list[Path]:
+    folder = REPO_ROOT / "generator"  # the code that runs, whatever tree it runs on
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+
+
+def fingerprint(root: Path, vendor: Vendor) -> str:
+    """sha256 over everything that can change a vendor's generated output."""
+    from generator.effective import overlay_paths
+
+    digest = hashlib.sha256()
+
+    def feed(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    for name in ("openapi.yaml", "source.toml"):
+        path = root / vendor.spec_dir / name
+        feed(str(path.relative_to(root)), path.read_bytes() if path.exists() else b"<missing>")
+    for path in overlay_paths(root, vendor):
+        feed(path.as_posix(), (root / path).read_bytes())
+    for path in _generator_files():
+        feed(path.relative_to(REPO_ROOT).as_posix(), path.read_bytes())
+    feed("tools", json.dumps(_tool_versions(), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _recorded_fingerprint(root: Path, vendor: Vendor) -> str | None:
+    try:
+        record = json.loads((root / vendor.output_dir / RECORD).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    value = record.get("fingerprint") if isinstance(record, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _template_hashes() -> dict[str, str]:
+    from generator.codegen import TEMPLATES
+
+    return {
+        path.relative_to(TEMPLATES).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(TEMPLATES.rglob("*.jinja"))
+    }
+
+
+def _build_vendor(root: Path, vendor: Vendor, staging: Path, vendor_fingerprint: str) -> EffectiveSpec:
+    """Generate one vendor into staging/<vendor> (not yet formatted or stamped)."""
+    from generator.codegen import generate_package
+    from generator.effective import build_effective_spec
+
+    spec = build_effective_spec(root, vendor)
+    out = staging / vendor.key
+    out.mkdir(parents=True)
+    (out / "openapi.json").write_text(spec.text, encoding="utf-8")
+    generate_package(spec, out, root)
+    record = {
+        "note": "Written by reelforge's spec pipeline; do not edit. Regenerate: "
+        f"python -m generator generate {vendor.key}",
+        "vendor": vendor.key,
+        "distribution": {"name": vendor.distribution, "package": vendor.package, "version": PACKAGE_VERSION},
+        "inputs": {
+            "spec": {"path": spec.source.spec_path.as_posix(), "sha256": spec.source.sha256},
+            "overlays": [{"path": path.as_posix(), "sha256": digest} for path, digest in spec.overlays],
+        },
+        "effective_spec": {"path": f"{vendor.output_dir.as_posix()}/openapi.json", "sha256": spec.sha256},
+        "tools": _tool_versions(),
+        "templates": _template_hashes(),
+        "fingerprint": vendor_fingerprint,
+    }
+    (out / RECORD).write_text(dump_json(record), encoding="utf-8")
+    return spec
+
+
+def _build_into(root: Path, vendors: Sequence[Vendor], staging: Path) -> dict[str, tuple[int, int, float]]:
+    """Build, format and stamp `vendors` into staging; returns key -> (operations, models, seconds)."""
+    from generator.codegen import format_packages, stamp_headers
+    from generator.effective import iter_operations
+
+    specs: dict[str, tuple[EffectiveSpec, float]] = {}
+    for vendor in vendors:
+        started = time.perf_counter()
+        spec = _build_vendor(root, vendor, staging, fingerprint(root, vendor))
+        specs[vendor.key] = (spec, time.perf_counter() - started)
+    started = time.perf_counter()
+    if vendors:
+        format_packages(staging)
+    for spec, _ in specs.values():
+        # After ruff: isort would move a comment that sits on top of the first import along with it.
+        stamp_headers(spec, staging / spec.vendor.key)
+    # ruff ran once for all: share its time out so per-vendor seconds add up to the whole run
+    share = (time.perf_counter() - started) / max(len(vendors), 1)
+    stats: dict[str, tuple[int, int, float]] = {}
+    for key, (spec, seconds) in specs.items():
+        operations = sum(1 for _ in iter_operations(spec.document))
+        models = len(list((staging / key / spec.vendor.package / "models").glob("*.py"))) - 1  # not __init__
+        stats[key] = (operations, models, seconds + share)
+    return stats
+
+
+def _count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file())
+
+
+def generate(vendors: Sequence[Vendor] = VENDORS, *, force: bool = False, root: Path = REPO_ROOT) -> list[VendorResult]:
+    """Regenerate the vendors whose inputs changed (all of `vendors` with force)."""
+    todo = [v for v in vendors if force or _recorded_fingerprint(root, v) != fingerprint(root, v)]
+    results: dict[str, VendorResult] = {}
+    if todo:
+        generated = root / "generated"
+        generated.mkdir(exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=generated))
+        try:
+            stats = _build_into(root, todo, staging)
+            for vendor in todo:  # all built: swap each vendor folder in whole
+                target = root / vendor.output_dir
+                if target.exists():
+                    shutil.rmtree(target)
+                (staging / vendor.key).rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        for vendor in todo:
+            operations, models, seconds = stats[vendor.key]
+            files = _count_files(root / vendor.output_dir)
+            results[vendor.key] = VendorResult(vendor, True, seconds, files, operations, models)
+    for vendor in vendors:
+        if vendor.key not in results:
+            folder = root / vendor.output_dir
+            results[vendor.key] = VendorResult(vendor, False, 0.0, _count_files(folder), -1, -1)
+    return [results[v.key] for v in vendors]
+
+
+def _tree(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+
+def check(vendors: Sequence[Vendor] = VENDORS, *, root: Path = REPO_ROOT) -> list[str]:
+    """Regenerate every vendor into a scratch folder and list how generated/ differs from it."""
+    with tempfile.TemporaryDirectory(prefix="reelforge-check-") as scratch:
+        staging = Path(scratch)
+        _build_into(root, vendors, staging)
+        problems: list[str] = []
+        for vendor in vendors:
+            fresh, committed = staging / vendor.key, root / vendor.output_dir
+            fresh_files, committed_files = _tree(fresh), _tree(committed)
+            for name in sorted(fresh_files - committed_files):
+                problems.append(f"missing:  {vendor.output_dir.as_posix()}/{name}")
+            for name in sorted(committed_files - fresh_files):
+                problems.append(f"stale:    {vendor.output_dir.as_posix()}/{name}")
+            for name in sorted(fresh_files & committed_files):
+                if not filecmp.cmp(fresh / name, committed / name, shallow=False):
+                    problems.append(f"differs:  {vendor.output_dir.as_posix()}/{name}")
+        known = {v.key for v in vendors}
+        generated = root / "generated"
+        if generated.is_dir():
+            for entry in sorted(generated.iterdir()):
+                if entry.name not in known and not entry.name.startswith("."):
+                    problems.append(f"stale:    generated/{entry.name} (no such vendor)")
+    if problems and not (root / "generated").is_dir():
+        raise PipelineError("generated/ does not exist", fix=FIX_COMMAND)
+    return problems

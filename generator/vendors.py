@@ -1,0 +1,69 @@
+"""The five vendors and where each one's inputs and outputs live.
+
+Names follow DESIGN.md: distribution `reelforge-<key>`, import package `reelforge_<key>`, API key in the
+environment variable `api_key_env`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import PipelineError
+
+__all__ = ["PACKAGE_VERSION", "REPO_ROOT", "VENDORS", "Vendor", "vendor_by_key"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+PACKAGE_VERSION = "0.1.0"
+"""The version of every generated distribution. Bump it when the generated packages change for users."""
+
+
+@dataclass(frozen=True)
+class Vendor:
+    key: str
+    title: str
+    api_key_env: str
+    timeout_seconds: float = 60.0
+
+    @property
+    def package(self) -> str:
+        return f"reelforge_{self.key}"
+
+    @property
+    def distribution(self) -> str:
+        return f"reelforge-{self.key}"
+
+    @property
+    def spec_dir(self) -> Path:
+        return Path("specs") / self.key
+
+    @property
+    def overlay_dir(self) -> Path:
+        return Path("overlays") / self.key
+
+    @property
+    def config_file(self) -> Path:
+        return Path("generator") / "config" / f"{self.key}.yaml"
+
+    @property
+    def output_dir(self) -> Path:
+        return Path("generated") / self.key
+
+
+VENDORS: tuple[Vendor, ...] = (
+    Vendor("hera", "Hera.Video", "HERA_API_KEY"),
+    Vendor("hedra", "Hedra", "HEDRA_API_KEY"),
+    Vendor("magichour", "Magic Hour", "MAGIC_HOUR_API_KEY"),
+    Vendor("argil", "Argil", "ARGIL_API_KEY"),
+    # Oxen's synchronous generate call holds the connection for 1-15 minutes (vendor-facts.md).
+    Vendor("oxen", "Oxen.ai", "OXEN_API_KEY", timeout_seconds=960.0),
+)
+
+
+def vendor_by_key(key: str) -> Vendor:
+    for vendor in VENDORS:
+        if vendor.key == key:
+            return vendor
+    known = ", ".join(v.key for v in VENDORS)
+    raise PipelineError(f"unknown vendor {key!r}", fix=f"use one of: {known}")

@@ -1,0 +1,70 @@
+"""Every check CI runs, runnable the same way locally: `python3 -m nox` (default sessions) or `-s NAME`.
+
+Dependencies come from pyproject.toml's dependency groups, one group per session; nothing is repeated here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+VENDORS = ("hera", "hedra", "magichour", "argil", "oxen")
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+
+
+def _install(session: nox.Session, group: str) -> None:
+    session.install("--disable-pip-version-check", *nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session(default=False)
+def generate(session: nox.Session) -> None:
+    """Regenerate the clients whose inputs changed (pass --force or vendor keys after --)."""
+    _install(session, "generate")
+    session.run("python", "-m", "generator", "generate", *session.posargs)
+
+
+@nox.session
+def check(session: nox.Session) -> None:
+    """Fail when generated/ differs from what the pipeline makes (the drift check)."""
+    _install(session, "generate")
+    session.run("python", "-m", "generator", "check")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Run ruff (lint and format check) on hand-written code."""
+    _install(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Run mypy --strict on the generator, the tests, and every generated package."""
+    _install(session, "typecheck")
+    session.run("mypy", "generator", "tests", "noxfile.py")
+    packages = [arg for vendor in VENDORS for arg in ("-p", f"reelforge_{vendor}")]
+    mypypath = os.pathsep.join(str(ROOT / "generated" / vendor) for vendor in VENDORS)
+    session.run("mypy", "--strict", *packages, env={"MYPYPATH": mypypath})
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite, with the five generated packages installed as users install them."""
+    _install(session, "test")
+    session.install("--disable-pip-version-check", *(f"./generated/{vendor}" for vendor in VENDORS))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Time regeneration (all vendors, and a run with nothing changed) and print the figures."""
+    _install(session, "generate")
+    session.run("python", "benchmarks/bench_generate.py", *session.posargs)
