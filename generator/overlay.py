@@ -67,8 +67,10 @@ SUPPORTED_VERSIONS = ("1.0", "1.1")
 _VERSION = re.compile(r"^(?P<feature_set>1\.[01])\.(?:0|[1-9][0-9]*)$")
 _ROOT_FIELDS = ("overlay", "info", "extends", "actions")
 _INFO_FIELDS = {"1.0": ("title", "version"), "1.1": ("title", "version", "description")}
-_ACTION_FIELDS = {"1.0": ("target", "description", "update", "remove"),
-                  "1.1": ("target", "description", "update", "remove", "copy")}
+_ACTION_FIELDS = {
+    "1.0": ("target", "description", "update", "remove"),
+    "1.1": ("target", "description", "update", "remove", "copy"),
+}
 _ALLOW_EMPTY_HINT = "pass --allow-empty-targets (allow_empty_targets=True) to let it match nothing"
 
 _ENVIRONMENT = JSONPathEnvironment()
@@ -252,12 +254,16 @@ def _parse_action(check: _Checker, raw: Any, index: int, feature_set: str) -> Ac
 def _parse_overlay(path: Path, raw: Any) -> Overlay:
     check = _Checker(path)
     if _kind(raw) != "object":
-        raise check.fail("", f"an Overlay document must be an object (a mapping), got {_kind(raw)}",
-                         "start the file with `overlay: 1.1.0`, `info:` and `actions:`")
+        raise check.fail(
+            "",
+            f"an Overlay document must be an object (a mapping), got {_kind(raw)}",
+            "start the file with `overlay: 1.1.0`, `info:` and `actions:`",
+        )
     check.require_fields("", raw, ("overlay",), "add `overlay: 1.1.0` (the Overlay Specification version)")
     version = raw["overlay"]
-    check.require_type("overlay", version, "string",
-                       "write the version as a string, e.g. `overlay: 1.1.0` (not a number such as 1.1)")
+    check.require_type(
+        "overlay", version, "string", "write the version as a string, e.g. `overlay: 1.1.0` (not a number such as 1.1)"
+    )
     matched = _VERSION.match(version)
     if matched is None:
         raise check.fail(
@@ -273,11 +279,18 @@ def _parse_overlay(path: Path, raw: Any) -> Overlay:
     check.require_type("info", info, "object", "write info as a mapping with `title:` and `version:`")
     check.require_fields("info", info, ("title", "version"), "give info both a `title` and a `version` (strings)")
     check.require_type("info.title", info["title"], "string", "write the title as text")
-    check.require_type("info.version", info["version"], "string",
-                       "write the overlay's own version as a string, quoted if it looks like a number: '1.0'")
+    check.require_type(
+        "info.version",
+        info["version"],
+        "string",
+        "write the overlay's own version as a string, quoted if it looks like a number: '1.0'",
+    )
     if feature_set == "1.0" and "description" in info:
-        raise check.fail("info.description", "info.description needs Overlay 1.1 (this document declares 1.0.x)",
-                         "declare `overlay: 1.1.0`, or move the text to an x- extension")
+        raise check.fail(
+            "info.description",
+            "info.description needs Overlay 1.1 (this document declares 1.0.x)",
+            "declare `overlay: 1.1.0`, or move the text to an x- extension",
+        )
     check.reject_unknown("info", info, _INFO_FIELDS[feature_set])
     if "description" in info:
         check.require_type("info.description", info["description"], "string", "write the description as text")
@@ -286,8 +299,11 @@ def _parse_overlay(path: Path, raw: Any) -> Overlay:
     if "extends" in raw:
         check.require_type("extends", extends, "string", "write extends as a URI reference string")
         if not extends or any(ch.isspace() for ch in extends):
-            raise check.fail("extends", f"{extends!r} is not a URI reference",
-                             "write a URI reference such as ./openapi.yaml (percent-encode spaces)")
+            raise check.fail(
+                "extends",
+                f"{extends!r} is not a URI reference",
+                "write a URI reference such as ./openapi.yaml (percent-encode spaces)",
+            )
 
     check.require_fields("", raw, ("actions",), "add `actions:` with at least one action")
     raw_actions = raw["actions"]
@@ -295,14 +311,16 @@ def _parse_overlay(path: Path, raw: Any) -> Overlay:
     if not raw_actions:
         raise check.fail("actions", "must contain at least one action", "add an action or delete the overlay file")
     actions = tuple(_parse_action(check, item, index, feature_set) for index, item in enumerate(raw_actions))
-    for later, action in enumerate(raw_actions):
-        for earlier in range(later):
-            if raw_actions[earlier] == action:
-                raise check.fail(
-                    f"actions[{later}]",
-                    f"duplicates actions[{earlier}] (the actions of an overlay must be unique)",
-                    "delete one of the two identical actions",
-                )
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(raw_actions):
+        canonical = json.dumps(item, sort_keys=True, default=repr)
+        if canonical in first_seen:
+            raise check.fail(
+                f"actions[{index}]",
+                f"duplicates actions[{first_seen[canonical]}] (the actions of an overlay must be unique)",
+                "delete one of the two identical actions",
+            )
+        first_seen[canonical] = index
     return Overlay(
         path=path,
         version=version,
@@ -403,13 +421,13 @@ def _merge_property(ctx: _Context, target: Any, value: Any, location: Location, 
         f"cannot merge: at {normalized_path(location)} the document has {_described(target)} but the {source} "
         f"has {_described(value)} (Overlay merge: primitive replaces primitive, array concatenates with array, "
         "object merges with object; other combinations are incompatible)",
-        f"target {normalized_path(location)} itself with a value of the same kind, or remove it in an earlier "
-        "action and re-create it",
+        f"to replace the value at {normalized_path(location)} with one of another kind, remove it in an earlier "
+        "action and add it again; otherwise give a value of the same kind",
     )
 
 
 def _described(value: Any) -> str:
-    """"an object", "a string ('abc')": a value's kind, and a short primitive's JSON text."""
+    """A value's kind for messages, with a short primitive's JSON text: an object, a string ("abc"), null."""
     kind = _kind(value)
     if kind == "null":
         return "null"

@@ -39,7 +39,9 @@ class Vendor:
 
     def only(self, method: str, path: str) -> httpx.Request:
         matching = [r for r in self.requests if r.method == method and r.url.path == path]
-        assert len(matching) == 1, f"expected one {method} {path}, sent: {[(r.method, r.url.path) for r in self.requests]}"
+        assert len(matching) == 1, (
+            f"expected one {method} {path}, sent: {[(r.method, r.url.path) for r in self.requests]}"
+        )
         return matching[0]
 
 
@@ -63,6 +65,9 @@ def run_readme_example(vendor_key: str, vendor: Vendor, monkeypatch: pytest.Monk
     code = code.replace("client = Client()", "client = Client(httpx_args={'transport': _transport})", 1)
     monkeypatch.setenv(api_key_env, "readme-key")
     printed: list[str] = []
-    namespace: dict[str, Any] = {"_transport": vendor.transport, "print": lambda *a: printed.append(" ".join(map(str, a)))}
-    exec(compile(code, f"generated/{vendor_key}/README.md", "exec"), namespace)  # noqa: S102 - our own README
+    namespace: dict[str, Any] = {
+        "_transport": vendor.transport,
+        "print": lambda *a: printed.append(" ".join(map(str, a))),
+    }
+    exec(compile(code, f"generated/{vendor_key}/README.md", "exec"), namespace)
     return "\n".join(printed)

@@ -80,7 +80,9 @@ def test_synchronous_generate_waits_long_enough() -> None:
     from reelforge_oxen import Client
 
     # The synchronous call holds the connection for up to 15 minutes (vendor-facts.md).
-    assert Client().timeout.read is not None and Client().timeout.read >= 15 * 60
+    read_timeout = Client().timeout.read
+    assert read_timeout is not None
+    assert read_timeout >= 15 * 60
 
 
 def test_readme_example_runs(vendor: Vendor, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -82,7 +82,9 @@ def test_object_update_merges_recursively(tmp_path: Path) -> None:
 
 
 def test_primitive_property_is_replaced(tmp_path: Path) -> None:
-    result = run(tmp_path, {"info": {"title": "old", "version": "1"}}, [{"target": "$.info", "update": {"title": "new"}}])
+    result = run(
+        tmp_path, {"info": {"title": "old", "version": "1"}}, [{"target": "$.info", "update": {"title": "new"}}]
+    )
     assert result == {"info": {"title": "new", "version": "1"}}
 
 
@@ -193,7 +195,9 @@ def test_each_target_gets_its_own_copy_of_the_update(tmp_path: Path) -> None:
 
 
 def test_1_0_update_on_primitive_target_is_an_error(tmp_path: Path) -> None:
-    message = apply_error(tmp_path, {"info": {"title": "t"}}, [{"target": "$.info.title", "update": "x"}], version="1.0.0")
+    message = apply_error(
+        tmp_path, {"info": {"title": "t"}}, [{"target": "$.info.title", "update": "x"}], version="1.0.0"
+    )
     assert "Overlay 1.0" in message
     assert "$['info']['title']" in message
 
@@ -229,7 +233,7 @@ def test_patch_versions_are_accepted(tmp_path: Path) -> None:
 
 
 def test_remove_object_key(tmp_path: Path) -> None:
-    document = {"paths": {"/a": {"get": {}}, "/internal": {"get": {}}}}
+    document: dict[str, Any] = {"paths": {"/a": {"get": {}}, "/internal": {"get": {}}}}
     result = run(tmp_path, document, [{"target": "$.paths['/internal']", "remove": True}])
     assert result == {"paths": {"/a": {"get": {}}}}
 
@@ -264,7 +268,7 @@ def test_remove_nested_matches_of_one_query(tmp_path: Path) -> None:
 
 
 def test_remove_wins_over_update(tmp_path: Path) -> None:
-    document = {"paths": {"/a": {"get": {}}}}
+    document: dict[str, Any] = {"paths": {"/a": {"get": {}}}}
     result = run(tmp_path, document, [{"target": "$.paths['/a']", "remove": True, "update": {"x": 1}}])
     assert result == {"paths": {}}
 
@@ -393,7 +397,7 @@ def test_copy_is_refused_in_1_0(tmp_path: Path) -> None:
 
 def test_second_action_sees_the_first_actions_result(tmp_path: Path) -> None:
     document = {"paths": {"/old": {"get": {"x": 1}}}}
-    actions = [
+    actions: list[dict[str, Any]] = [
         {"target": "$.paths['/old']", "remove": True},
         {"target": "$.paths", "update": {"/old": {"post": {}}}},
         {"target": "$.paths['/old'].post", "update": {"y": 2}},
@@ -405,7 +409,7 @@ def test_overlays_are_applied_in_order(tmp_path: Path) -> None:
     first = make(tmp_path, [{"target": "$", "update": {"added": {"by": "first"}}}], name="one.yaml")
     second = make(tmp_path, [{"target": "$.added", "update": {"by": "second"}}], name="two.yaml")
     assert apply_overlays({}, [first, second]) == {"added": {"by": "second"}}
-    with pytest.raises(OverlayError, match="two.yaml: action 0"):
+    with pytest.raises(OverlayError, match=r"two\.yaml: action 0"):
         apply_overlays({}, [second, first])
 
 
@@ -438,7 +442,10 @@ def test_zero_match_error_names_file_action_target_and_description(tmp_path: Pat
 
 
 def test_allow_empty_targets_skips_silently_and_goes_on(tmp_path: Path) -> None:
-    actions = [{"target": "$.nothing", "update": {"x": 1}}, {"target": "$.info", "update": {"y": 2}}]
+    actions: list[dict[str, Any]] = [
+        {"target": "$.nothing", "update": {"x": 1}},
+        {"target": "$.info", "update": {"y": 2}},
+    ]
     assert run(tmp_path, {"info": {}}, actions, allow_empty_targets=True) == {"info": {"y": 2}}
 
 
@@ -544,51 +551,86 @@ HEAD = "overlay: 1.1.0\ninfo: {title: t, version: '1'}\n"
     "text, expected",
     [
         ("info: {title: t, version: '1'}\nactions: [{target: $, update: {}}]\n", "overlay: required field missing"),
-        ("overlay: 1.1\ninfo: {title: t, version: '1'}\nactions: [{target: $, update: {}}]\n",
-         "overlay: must be a string, got number"),
-        ("overlay: 2.0.0\ninfo: {title: t, version: '1'}\nactions: [{target: $, update: {}}]\n",
-         "overlay: unsupported Overlay Specification version '2.0.0'"),
-        ("overlay: 1.2.0\ninfo: {title: t, version: '1'}\nactions: [{target: $, update: {}}]\n",
-         "overlay: unsupported Overlay Specification version '1.2.0'"),
-        ("overlay: 1.1.0-rc1\ninfo: {title: t, version: '1'}\nactions: [{target: $, update: {}}]\n",
-         "overlay: unsupported"),
+        (
+            "overlay: 1.1\ninfo: {title: t, version: '1'}\nactions: [{target: $, update: {}}]\n",
+            "overlay: must be a string, got number",
+        ),
+        (
+            "overlay: 2.0.0\ninfo: {title: t, version: '1'}\nactions: [{target: $, update: {}}]\n",
+            "overlay: unsupported Overlay Specification version '2.0.0'",
+        ),
+        (
+            "overlay: 1.2.0\ninfo: {title: t, version: '1'}\nactions: [{target: $, update: {}}]\n",
+            "overlay: unsupported Overlay Specification version '1.2.0'",
+        ),
+        (
+            "overlay: 1.1.0-rc1\ninfo: {title: t, version: '1'}\nactions: [{target: $, update: {}}]\n",
+            "overlay: unsupported",
+        ),
         ("overlay: 1.1.0\nactions: [{target: $, update: {}}]\n", "info: required field missing"),
         ("overlay: 1.1.0\ninfo: title\nactions: [{target: $, update: {}}]\n", "info: must be an object, got string"),
-        ("overlay: 1.1.0\ninfo: {version: '1'}\nactions: [{target: $, update: {}}]\n",
-         "info.title: required field missing"),
-        ("overlay: 1.1.0\ninfo: {title: t}\nactions: [{target: $, update: {}}]\n",
-         "info.version: required field missing"),
-        ("overlay: 1.1.0\ninfo: {title: [t], version: '1'}\nactions: [{target: $, update: {}}]\n",
-         "info.title: must be a string, got array"),
-        ("overlay: 1.1.0\ninfo: {title: t, version: 1.0}\nactions: [{target: $, update: {}}]\n",
-         "info.version: must be a string, got number"),
-        ("overlay: 1.1.0\ninfo: {title: t, version: '1', description: 5}\nactions: [{target: $, update: {}}]\n",
-         "info.description: must be a string, got number"),
-        ("overlay: 1.0.0\ninfo: {title: t, version: '1', description: d}\nactions: [{target: $, update: {}}]\n",
-         "info.description: info.description needs Overlay 1.1"),
-        ("overlay: 1.1.0\ninfo: {title: t, version: '1', author: me}\nactions: [{target: $, update: {}}]\n",
-         "info.author: unknown field"),
+        (
+            "overlay: 1.1.0\ninfo: {version: '1'}\nactions: [{target: $, update: {}}]\n",
+            "info.title: required field missing",
+        ),
+        (
+            "overlay: 1.1.0\ninfo: {title: t}\nactions: [{target: $, update: {}}]\n",
+            "info.version: required field missing",
+        ),
+        (
+            "overlay: 1.1.0\ninfo: {title: [t], version: '1'}\nactions: [{target: $, update: {}}]\n",
+            "info.title: must be a string, got array",
+        ),
+        (
+            "overlay: 1.1.0\ninfo: {title: t, version: 1.0}\nactions: [{target: $, update: {}}]\n",
+            "info.version: must be a string, got number",
+        ),
+        (
+            "overlay: 1.1.0\ninfo: {title: t, version: '1', description: 5}\nactions: [{target: $, update: {}}]\n",
+            "info.description: must be a string, got number",
+        ),
+        (
+            "overlay: 1.0.0\ninfo: {title: t, version: '1', description: d}\nactions: [{target: $, update: {}}]\n",
+            "info.description: info.description needs Overlay 1.1",
+        ),
+        (
+            "overlay: 1.1.0\ninfo: {title: t, version: '1', author: me}\nactions: [{target: $, update: {}}]\n",
+            "info.author: unknown field",
+        ),
         (HEAD, "actions: required field missing"),
         (HEAD + "actions: {target: $}\n", "actions: must be an array, got object"),
         (HEAD + "actions: []\n", "actions: must contain at least one action"),
         (HEAD + "actions: [remove]\n", "actions[0]: must be an object, got string"),
         (HEAD + "actions: [{update: {}}]\n", "actions[0].target: required field missing"),
         (HEAD + "actions: [{target: 5, update: {}}]\n", "actions[0].target: must be a string, got number"),
-        (HEAD + "actions: [{target: $, update: {}, description: [d]}]\n",
-         "actions[0].description: must be a string, got array"),
-        (HEAD + "actions: [{target: $.a, remove: true}, {target: $.b, update: {}}, {target: $.c, remove: 'yes'}]\n",
-         "actions[2].remove: must be a boolean, got string"),
+        (
+            HEAD + "actions: [{target: $, update: {}, description: [d]}]\n",
+            "actions[0].description: must be a string, got array",
+        ),
+        (
+            HEAD + "actions: [{target: $.a, remove: true}, {target: $.b, update: {}}, {target: $.c, remove: 'yes'}]\n",
+            "actions[2].remove: must be a boolean, got string",
+        ),
         (HEAD + "actions: [{target: $, copy: 1}]\n", "actions[0].copy: must be a string, got number"),
         (HEAD + "actions: [{target: $, updates: {}}]\n", "actions[0].updates: unknown field"),
         (HEAD + "actions: [{target: $}]\n", "actions[0]: action 0 has no modifier"),
-        (HEAD + "actions: [{target: '$.paths[', update: {}}]\n",
-         "actions[0].target: action 0: '$.paths[' is not a valid RFC 9535 JSONPath query"),
-        (HEAD + "actions: [{target: 'paths.a', update: {}}]\n", "actions[0].target: action 0: 'paths.a' is not a valid"),
-        (HEAD + "actions: [{target: $, update: {}}, {target: '$[?@.a ==]', description: d, remove: true}]\n",
-         "actions[1].target: action 1 ('d'): '$[?@.a ==]' is not a valid RFC 9535 JSONPath query"),
+        (
+            HEAD + "actions: [{target: '$.paths[', update: {}}]\n",
+            "actions[0].target: action 0: '$.paths[' is not a valid RFC 9535 JSONPath query",
+        ),
+        (
+            HEAD + "actions: [{target: 'paths.a', update: {}}]\n",
+            "actions[0].target: action 0: 'paths.a' is not a valid",
+        ),
+        (
+            HEAD + "actions: [{target: $, update: {}}, {target: '$[?@.a ==]', description: d, remove: true}]\n",
+            "actions[1].target: action 1 ('d'): '$[?@.a ==]' is not a valid RFC 9535 JSONPath query",
+        ),
         (HEAD + "actions: [{target: $.a, copy: '$..'}]\n", "actions[0].copy: action 0: '$..' is not a valid"),
-        (HEAD + "actions: [{target: $.a, remove: true}, {target: $.a, remove: true}]\n",
-         "actions[1]: duplicates actions[0]"),
+        (
+            HEAD + "actions: [{target: $.a, remove: true}, {target: $.a, remove: true}]\n",
+            "actions[1]: duplicates actions[0]",
+        ),
         (HEAD + "extends: 5\nactions: [{target: $, update: {}}]\n", "extends: must be a string, got number"),
         (HEAD + "extends: 'a b.yaml'\nactions: [{target: $, update: {}}]\n", "extends: 'a b.yaml' is not a URI"),
         (HEAD + "action: [{target: $, update: {}}]\n", "action: unknown field"),
@@ -607,7 +649,7 @@ def test_structure_error_for_bad_jsonpath_carries_the_syntax_error(tmp_path: Pat
 
 def test_invalid_yaml_is_a_pipeline_error(tmp_path: Path) -> None:
     path = write(tmp_path, "overlay: [1.1.0\n", "broken.yaml")
-    with pytest.raises(PipelineError, match="broken.yaml"):
+    with pytest.raises(PipelineError, match=r"broken\.yaml"):
         load_overlay(path)
 
 
@@ -711,14 +753,16 @@ def changed(**edits: Any) -> dict[str, Any]:
 def scenario_add_a_license() -> Scenario:
     expected = copy.deepcopy(TOWN)
     expected["info"]["license"] = {"name": "MIT", "url": "https://opensource.org/licenses/MIT"}
-    actions = [{"target": "$.info", "update": {"license": {"name": "MIT", "url": "https://opensource.org/licenses/MIT"}}}]
+    actions: list[dict[str, Any]] = [
+        {"target": "$.info", "update": {"license": {"name": "MIT", "url": "https://opensource.org/licenses/MIT"}}}
+    ]
     return copy.deepcopy(TOWN), actions, "1.0.0", expected
 
 
 def scenario_description_and_summary() -> Scenario:
     expected = copy.deepcopy(TOWN)
     expected["paths"]["/buildings"]["get"].update(summary="Every building", description="Lists them")
-    actions = [
+    actions: list[dict[str, Any]] = [
         {"target": "$.paths['/buildings'].get", "update": {"summary": "Every building", "description": "Lists them"}}
     ]
     return copy.deepcopy(TOWN), actions, "1.0.0", expected
@@ -727,7 +771,9 @@ def scenario_description_and_summary() -> Scenario:
 def scenario_remove_example() -> Scenario:
     expected = copy.deepcopy(TOWN)
     del expected["components"]["schemas"]["Building"]["properties"]["building"]["example"]
-    actions = [{"target": "$.components.schemas.Building.properties['building'].example", "remove": True}]
+    actions: list[dict[str, Any]] = [
+        {"target": "$.components.schemas.Building.properties['building'].example", "remove": True}
+    ]
     return copy.deepcopy(TOWN), actions, "1.0.0", expected
 
 
@@ -736,7 +782,7 @@ def scenario_remove_property() -> Scenario:
     properties = expected["paths"]["/locations"]["get"]["responses"]["200"]["content"]["application/json"]
     properties = properties["schema"]["items"]["properties"]
     del properties["name"], properties["note"]
-    actions = [
+    actions: list[dict[str, Any]] = [
         {"target": "$.paths['/locations'].get.responses['200']..properties[?(@.type == 'string')]", "remove": True}
     ]
     return copy.deepcopy(TOWN), actions, "1.0.0", expected
@@ -746,7 +792,7 @@ def scenario_remove_matching_responses() -> Scenario:
     expected = copy.deepcopy(TOWN)
     del expected["paths"]["/buildings"]["get"]["responses"]["500"]
     del expected["paths"]["/locations"]["get"]["responses"]["default"]
-    actions = [
+    actions: list[dict[str, Any]] = [
         {"target": "$.paths..responses['500']", "remove": True},
         {"target": "$.paths..responses['default']", "remove": True},
     ]
@@ -754,13 +800,16 @@ def scenario_remove_matching_responses() -> Scenario:
 
 
 def scenario_remove_server() -> Scenario:
-    actions = [{"target": "$.servers[?( @.description == 'Example server' )]", "remove": True}]
+    actions: list[dict[str, Any]] = [{"target": "$.servers[?( @.description == 'Example server' )]", "remove": True}]
     return copy.deepcopy(TOWN), actions, "1.0.0", changed(servers=[])
 
 
 def scenario_replace_servers() -> Scenario:
     sandbox = [{"url": "http://api-test-tunnel.local", "description": "Local development server"}]
-    actions = [{"target": "$.servers", "remove": True}, {"target": "$", "update": {"servers": sandbox}}]
+    actions: list[dict[str, Any]] = [
+        {"target": "$.servers", "remove": True},
+        {"target": "$", "update": {"servers": sandbox}},
+    ]
     return copy.deepcopy(TOWN), actions, "1.1.0", changed(servers=sandbox)
 
 
@@ -779,7 +828,7 @@ def scenario_many_operations() -> Scenario:
     expected["paths"]["/locations"]["get"]["tags"] = ["wildcard-done"]
     for path_item in expected["paths"].values():
         path_item["post"] = {"foo": {"bar": "hello"}}
-    actions = [
+    actions: list[dict[str, Any]] = [
         {"target": "$.paths['/buildings'].get.summary", "remove": True},
         {"target": "$.paths.*.get", "update": {"tags": ["wildcard-done"]}},
         {"target": "$.paths['/buildings'].get", "update": {"x-info": {"description": "added"}, "tags": ["overlayed"]}},
@@ -791,7 +840,7 @@ def scenario_many_operations() -> Scenario:
 def scenario_move_path_item() -> Scenario:
     expected = copy.deepcopy(TOWN)
     expected["paths"]["/houses"] = expected["paths"].pop("/buildings")
-    actions = [
+    actions: list[dict[str, Any]] = [
         {"target": "$.paths", "update": {"/houses": {}}},
         {"target": "$.paths['/houses']", "copy": "$.paths['/buildings']"},
         {"target": "$.paths['/buildings']", "remove": True, "description": "moves /buildings to /houses"},
@@ -805,7 +854,7 @@ def scenario_traits() -> Scenario:
     document["paths"]["/buildings"]["get"]["parameters"] = [{"name": "id", "in": "query"}]
     expected = copy.deepcopy(document)
     expected["paths"]["/buildings"]["get"]["parameters"] += [{"name": "top", "in": "query"}]
-    actions = [
+    actions: list[dict[str, Any]] = [
         {
             "target": "$.paths[?(@.get['x-oai-traits'][?(@ == 'paged')])].get",
             "update": {"parameters": [{"name": "top", "in": "query"}]},
@@ -859,9 +908,7 @@ def test_cli_prints_the_effective_document_as_json(tmp_path: Path) -> None:
 
 def test_cli_error_exits_1_with_the_message_on_stderr(tmp_path: Path) -> None:
     spec = write(tmp_path, "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n", "spec.yaml")
-    overlay = write(
-        tmp_path, HEAD + "actions: [{target: $.paths, description: add paths, update: {}}]\n", "gone.yaml"
-    )
+    overlay = write(tmp_path, HEAD + "actions: [{target: $.paths, description: add paths, update: {}}]\n", "gone.yaml")
     completed = cli(str(spec), str(overlay))
     assert completed.returncode == 1
     assert completed.stdout == ""
