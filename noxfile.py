@@ -59,7 +59,9 @@ def typecheck(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite, with the five generated packages installed as users install them."""
     _install(session, "test")
-    session.install("--disable-pip-version-check", *(f"./generated/{vendor}" for vendor in VENDORS))
+    # Reinstalled every run (a reused environment must not keep yesterday's build); dependencies come from "test".
+    packages = (f"./generated/{vendor}" for vendor in VENDORS)
+    session.install("--disable-pip-version-check", "--force-reinstall", "--no-deps", *packages)
     session.run("pytest", *session.posargs)
 
 

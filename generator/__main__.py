@@ -35,13 +35,13 @@ def _generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     results = generate(_vendors(args.vendors), force=args.force)
     total = time.perf_counter() - started
-    print(f"{'vendor':<10} {'package':<18} {'result':<12} {'operations':>10} {'models':>7} {'files':>6} {'seconds':>8}")
+    print(f"{'vendor':<10} {'package':<20} {'result':<12} {'operations':>10} {'models':>7} {'files':>6} {'seconds':>8}")
     for r in results:
         if r.regenerated:
             row = f"{'generated':<12} {r.operations:>10} {r.models:>7} {r.files:>6} {r.seconds:>8.2f}"
         else:
             row = f"{'unchanged':<12} {'-':>10} {'-':>7} {r.files:>6} {'-':>8}"
-        print(f"{r.vendor.key:<10} {r.vendor.package:<18} {row}")
+        print(f"{r.vendor.key:<10} {r.vendor.package:<20} {row}")
     made = sum(r.regenerated for r in results)
     print(f"{made} of {len(results)} regenerated into generated/ in {total:.2f} s")
     return 0

@@ -114,8 +114,15 @@ def _responses(endpoint: Any, kind: str) -> list[Any]:
     return [r for r in everything if is_success(r) == (kind == "success")]
 
 
+def _type(response: Any) -> str:
+    """The Python type of a response's body: None for a response without content (the engine says Any)."""
+    if response.source["attribute"] == "None":
+        return "None"
+    return str(response.prop.get_type_string().as_unembedded_code())
+
+
 def _union(responses: Iterable[Any]) -> str:
-    types = sorted({str(r.prop.get_type_string().as_unembedded_code()) for r in responses})
+    types = sorted({_type(r) for r in responses})
     return " | ".join(types) if types else "None"
 
 
@@ -253,6 +260,7 @@ def generate_package(spec: EffectiveSpec, output_dir: Path, root: Path = REPO_RO
         rf_responses=_responses,
         rf_union=_union,
         rf_response_id=_response_id,
+        rf_type=_type,
     )
     with contextlib.redirect_stdout(io.StringIO()):  # the engine prints progress; the pipeline reports
         errors = project.build()

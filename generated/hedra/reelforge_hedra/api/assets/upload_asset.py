@@ -46,11 +46,6 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_200(response: httpx.Response) -> Any:
-    response_200 = cast(Any, None)
-    return response_200
-
-
 def _parse_422(response: httpx.Response) -> HedraValidationError:
     response_422 = HedraValidationError.from_dict(response.json())
 
@@ -67,13 +62,6 @@ def _parse_5xx(response: httpx.Response) -> HedraError:
     response_5xx = HedraError.from_dict(response.json())
 
     return response_5xx
-
-
-def _parse_success(response: httpx.Response) -> Any:
-    if response.status_code == 200:
-        return _parse_200(response)
-    # A 2xx the spec does not list: read it as the first documented success (tolerant reading).
-    return _parse_200(response)
 
 
 def _parse_error(response: httpx.Response) -> object | None:
@@ -94,7 +82,7 @@ def _parse_leniently(parse: Any, response: httpx.Response) -> object | None:
         return None
 
 
-def _build_response(response: httpx.Response) -> Response[Any]:
+def _build_response(response: httpx.Response) -> Response[None]:
     if not 200 <= response.status_code < 300:
         raise ApiError(
             operation=_OPERATION,
@@ -109,7 +97,7 @@ def _build_response(response: httpx.Response) -> Response[Any]:
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_success(response),
+        parsed=None,
     )
 
 
@@ -118,7 +106,7 @@ def sync_detailed(
     *,
     client: Client,
     body: UploadAssetRequest,
-) -> Response[Any]:
+) -> Response[None]:
     """Upload an asset's file
 
     Sends the file of an asset created with create_asset, as the multipart field `file`.
@@ -133,7 +121,7 @@ def sync_detailed(
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
     Returns:
-        Response[Any]: the status, headers, body and parsed value.
+        Response[None]: the status, headers, body and parsed value.
     """
 
     kwargs = _get_kwargs(
@@ -150,7 +138,7 @@ def sync(
     *,
     client: Client,
     body: UploadAssetRequest,
-) -> Any:
+) -> None:
     """Upload an asset's file
 
     Sends the file of an asset created with create_asset, as the multipart field `file`.
@@ -165,16 +153,13 @@ def sync(
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
     Returns:
-        Any
+        None
     """
 
-    return cast(
-        Any,
-        sync_detailed(
-            id=id,
-            client=client,
-            body=body,
-        ).parsed,
+    sync_detailed(
+        id=id,
+        client=client,
+        body=body,
     )
 
 
@@ -183,7 +168,7 @@ async def asyncio_detailed(
     *,
     client: Client,
     body: UploadAssetRequest,
-) -> Response[Any]:
+) -> Response[None]:
     """Upload an asset's file
 
     Sends the file of an asset created with create_asset, as the multipart field `file`.
@@ -198,7 +183,7 @@ async def asyncio_detailed(
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
     Returns:
-        Response[Any]: the status, headers, body and parsed value.
+        Response[None]: the status, headers, body and parsed value.
     """
 
     kwargs = _get_kwargs(
@@ -215,7 +200,7 @@ async def asyncio(
     *,
     client: Client,
     body: UploadAssetRequest,
-) -> Any:
+) -> None:
     """Upload an asset's file
 
     Sends the file of an asset created with create_asset, as the multipart field `file`.
@@ -230,16 +215,11 @@ async def asyncio(
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
     Returns:
-        Any
+        None
     """
 
-    return cast(
-        Any,
-        (
-            await asyncio_detailed(
-                id=id,
-                client=client,
-                body=body,
-            )
-        ).parsed,
+    await asyncio_detailed(
+        id=id,
+        client=client,
+        body=body,
     )

@@ -37,22 +37,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_200(response: httpx.Response) -> Any:
-    response_200 = cast(Any, None)
-    return response_200
-
-
 def _parse_404(response: httpx.Response) -> OxenError:
     response_404 = OxenError.from_dict(response.json())
 
     return response_404
-
-
-def _parse_success(response: httpx.Response) -> Any:
-    if response.status_code == 200:
-        return _parse_200(response)
-    # A 2xx the spec does not list: read it as the first documented success (tolerant reading).
-    return _parse_200(response)
 
 
 def _parse_error(response: httpx.Response) -> object | None:
@@ -69,7 +57,7 @@ def _parse_leniently(parse: Any, response: httpx.Response) -> object | None:
         return None
 
 
-def _build_response(response: httpx.Response) -> Response[Any]:
+def _build_response(response: httpx.Response) -> Response[None]:
     if not 200 <= response.status_code < 300:
         raise ApiError(
             operation=_OPERATION,
@@ -84,7 +72,7 @@ def _build_response(response: httpx.Response) -> Response[Any]:
         status_code=HTTPStatus(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_success(response),
+        parsed=None,
     )
 
 
@@ -92,7 +80,7 @@ def sync_detailed(
     generation_id: str,
     *,
     client: Client,
-) -> Response[Any]:
+) -> Response[None]:
     """Cancel a queued generation
 
     Cancels a generation that is still queued or processing; its status becomes cancelled.
@@ -106,7 +94,7 @@ def sync_detailed(
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
     Returns:
-        Response[Any]: the status, headers, body and parsed value.
+        Response[None]: the status, headers, body and parsed value.
     """
 
     kwargs = _get_kwargs(
@@ -121,7 +109,7 @@ def sync(
     generation_id: str,
     *,
     client: Client,
-) -> Any:
+) -> None:
     """Cancel a queued generation
 
     Cancels a generation that is still queued or processing; its status becomes cancelled.
@@ -135,15 +123,12 @@ def sync(
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
     Returns:
-        Any
+        None
     """
 
-    return cast(
-        Any,
-        sync_detailed(
-            generation_id=generation_id,
-            client=client,
-        ).parsed,
+    sync_detailed(
+        generation_id=generation_id,
+        client=client,
     )
 
 
@@ -151,7 +136,7 @@ async def asyncio_detailed(
     generation_id: str,
     *,
     client: Client,
-) -> Response[Any]:
+) -> Response[None]:
     """Cancel a queued generation
 
     Cancels a generation that is still queued or processing; its status becomes cancelled.
@@ -165,7 +150,7 @@ async def asyncio_detailed(
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
     Returns:
-        Response[Any]: the status, headers, body and parsed value.
+        Response[None]: the status, headers, body and parsed value.
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +165,7 @@ async def asyncio(
     generation_id: str,
     *,
     client: Client,
-) -> Any:
+) -> None:
     """Cancel a queued generation
 
     Cancels a generation that is still queued or processing; its status becomes cancelled.
@@ -194,15 +179,10 @@ async def asyncio(
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
     Returns:
-        Any
+        None
     """
 
-    return cast(
-        Any,
-        (
-            await asyncio_detailed(
-                generation_id=generation_id,
-                client=client,
-            )
-        ).parsed,
+    await asyncio_detailed(
+        generation_id=generation_id,
+        client=client,
     )
