@@ -24,9 +24,9 @@ def _install(session: nox.Session, group: str) -> None:
 
 @nox.session(default=False)
 def generate(session: nox.Session) -> None:
-    """Regenerate the clients whose inputs changed (pass --force or vendor keys after --)."""
+    """Regenerate every client and show what was made (after --, arguments of `python -m generator generate`)."""
     _install(session, "generate")
-    session.run("python", "-m", "generator", "generate", *session.posargs)
+    session.run("python", "-m", "generator", "generate", *(session.posargs or ["--force"]))
 
 
 @nox.session

@@ -37,10 +37,9 @@ def _generate(args: argparse.Namespace) -> int:
     total = time.perf_counter() - started
     print(f"{'vendor':<10} {'package':<20} {'result':<12} {'operations':>10} {'models':>7} {'files':>6} {'seconds':>8}")
     for r in results:
-        if r.regenerated:
-            row = f"{'generated':<12} {r.operations:>10} {r.models:>7} {r.files:>6} {r.seconds:>8.2f}"
-        else:
-            row = f"{'unchanged':<12} {'-':>10} {'-':>7} {r.files:>6} {'-':>8}"
+        result = "generated" if r.regenerated else "unchanged"
+        seconds = f"{r.seconds:.2f}" if r.regenerated else "-"
+        row = f"{result:<12} {r.operations:>10} {r.models:>7} {r.files:>6} {seconds:>8}"
         print(f"{r.vendor.key:<10} {r.vendor.package:<20} {row}")
     made = sum(r.regenerated for r in results)
     print(f"{made} of {len(results)} regenerated into generated/ in {total:.2f} s")

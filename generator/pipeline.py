@@ -94,8 +94,8 @@ def _template_hashes() -> dict[str, str]:
     }
 
 
-def _build_vendor(root: Path, vendor: Vendor, staging: Path, vendor_fingerprint: str) -> EffectiveSpec:
-    """Generate one vendor into staging/<vendor> (not yet formatted or stamped)."""
+def _build_vendor(root: Path, vendor: Vendor, staging: Path) -> EffectiveSpec:
+    """Generate one vendor into staging/<vendor> (not yet formatted, stamped or recorded)."""
     from generator.codegen import generate_package
     from generator.effective import build_effective_spec
 
@@ -104,6 +104,16 @@ def _build_vendor(root: Path, vendor: Vendor, staging: Path, vendor_fingerprint:
     out.mkdir(parents=True)
     (out / "openapi.json").write_text(spec.text, encoding="utf-8")
     generate_package(spec, out, root)
+    return spec
+
+
+def _write_record(root: Path, spec: EffectiveSpec, out: Path) -> tuple[int, int]:
+    """GENERATION.json: what went in, what came out, and with which tools. Returns (operations, models)."""
+    from generator.effective import iter_operations
+
+    vendor = spec.vendor
+    operations = sum(1 for _ in iter_operations(spec.document))
+    models = sum(1 for p in (out / vendor.package / "models").glob("*.py") if p.name != "__init__.py")
     record = {
         "note": "Written by reelforge's spec pipeline; do not edit. Regenerate: "
         f"python -m generator generate {vendor.key}",
@@ -114,38 +124,43 @@ def _build_vendor(root: Path, vendor: Vendor, staging: Path, vendor_fingerprint:
             "overlays": [{"path": path.as_posix(), "sha256": digest} for path, digest in spec.overlays],
         },
         "effective_spec": {"path": f"{vendor.output_dir.as_posix()}/openapi.json", "sha256": spec.sha256},
+        "output": {"operations": operations, "models": models},
         "tools": _tool_versions(),
         "templates": _template_hashes(),
-        "fingerprint": vendor_fingerprint,
+        "fingerprint": fingerprint(root, vendor),
     }
     (out / RECORD).write_text(dump_json(record), encoding="utf-8")
-    return spec
+    return operations, models
 
 
 def _build_into(root: Path, vendors: Sequence[Vendor], staging: Path) -> dict[str, tuple[int, int, float]]:
-    """Build, format and stamp `vendors` into staging; returns key -> (operations, models, seconds)."""
+    """Build, format, stamp and record `vendors` in staging; returns key -> (operations, models, seconds)."""
     from generator.codegen import format_packages, stamp_headers
-    from generator.effective import iter_operations
 
     specs: dict[str, tuple[EffectiveSpec, float]] = {}
     for vendor in vendors:
         started = time.perf_counter()
-        spec = _build_vendor(root, vendor, staging, fingerprint(root, vendor))
-        specs[vendor.key] = (spec, time.perf_counter() - started)
+        specs[vendor.key] = (_build_vendor(root, vendor, staging), time.perf_counter() - started)
     started = time.perf_counter()
     if vendors:
         format_packages(staging)
-    for spec, _ in specs.values():
+    stats: dict[str, tuple[int, int, float]] = {}
+    for key, (spec, _) in specs.items():
         # After ruff: isort would move a comment that sits on top of the first import along with it.
-        stamp_headers(spec, staging / spec.vendor.key)
+        stamp_headers(spec, staging / key)
+        operations, models = _write_record(root, spec, staging / key)
+        stats[key] = (operations, models, 0.0)
     # ruff ran once for all: share its time out so per-vendor seconds add up to the whole run
     share = (time.perf_counter() - started) / max(len(vendors), 1)
-    stats: dict[str, tuple[int, int, float]] = {}
-    for key, (spec, seconds) in specs.items():
-        operations = sum(1 for _ in iter_operations(spec.document))
-        models = len(list((staging / key / spec.vendor.package / "models").glob("*.py"))) - 1  # not __init__
-        stats[key] = (operations, models, seconds + share)
-    return stats
+    return {key: (ops, models, specs[key][1] + share) for key, (ops, models, _) in stats.items()}
+
+
+def _recorded_output(root: Path, vendor: Vendor) -> tuple[int, int]:
+    try:
+        record = json.loads((root / vendor.output_dir / RECORD).read_text(encoding="utf-8"))
+        return int(record["output"]["operations"]), int(record["output"]["models"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return -1, -1
 
 
 def _count_files(folder: Path) -> int:
@@ -175,8 +190,9 @@ def generate(vendors: Sequence[Vendor] = VENDORS, *, force: bool = False, root: 
             results[vendor.key] = VendorResult(vendor, True, seconds, files, operations, models)
     for vendor in vendors:
         if vendor.key not in results:
-            folder = root / vendor.output_dir
-            results[vendor.key] = VendorResult(vendor, False, 0.0, _count_files(folder), -1, -1)
+            operations, models = _recorded_output(root, vendor)
+            files = _count_files(root / vendor.output_dir)
+            results[vendor.key] = VendorResult(vendor, False, 0.0, files, operations, models)
     return [results[v.key] for v in vendors]
 
 
