@@ -41,6 +41,28 @@ RUFF_ARGS = (
 )
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates shared by every vendor's engine environment in this process.
+
+    Each vendor gets its own openapi-python-client Project and so its own jinja2 Environment, which would
+    compile the same templates again; jinja2 keys bytecode by template name and source checksum, so sharing it
+    cannot mix up two templates.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 @dataclass(frozen=True)
 class _Scheme:
     header: str
@@ -254,6 +276,7 @@ def generate_package(spec: EffectiveSpec, output_dir: Path, root: Path = REPO_RO
     context = _render_context(spec)
     security = _operation_security(spec)
     project = Project(openapi=data, config=config, custom_template_path=ENGINE_TEMPLATES)
+    project.env.bytecode_cache = _BYTECODE
     project.env.globals.update(
         rf=context,
         rf_security=lambda endpoint: security[(endpoint.method, _raw(endpoint.path))],
