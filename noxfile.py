@@ -69,7 +69,44 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def conformance_thorough(session: nox.Session) -> None:
+    """Run the conformance suite with 20 times more generated examples per check."""
+    _install(session, "test")
+    _install_generated(session)
+    session.run("pytest", "tests/conformance", *session.posargs, env={"REELFORGE_CONFORMANCE_EXAMPLES": "20"})
+
+
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Time regeneration (all vendors, and a run with nothing changed) and print the figures."""
     _install(session, "generate")
     session.run("python", "benchmarks/bench_generate.py", *session.posargs)
+
+
+@nox.session(default=False)
+def update_spec(session: nox.Session) -> None:
+    """Vendor a new upstream document, regenerate, and print the diff (after --: VENDOR FILE)."""
+    if len(session.posargs) != 2:
+        session.error("usage: python3 -m nox -s update_spec -- VENDOR FILE")
+    vendor, document = session.posargs
+    _install(session, "diff")
+    session.run("python", "-m", "generator", "vendor", vendor, document)
+    session.run("python", "-m", "generator", "generate", vendor)
+    session.run("python", "-m", "generator", "diff", "--base", "HEAD")
+
+
+@nox.session(default=False)
+def spec_diff(session: nox.Session) -> None:
+    """Write the markdown diff against a base ref to a file, and annotate it (after --: REF [FILE])."""
+    ref = session.posargs[0] if session.posargs else "origin/main"
+    output = session.posargs[1] if len(session.posargs) > 1 else "spec-diff.md"
+    _install(session, "diff")
+    session.run("python", "-m", "generator", "diff", "--base", ref, "--format", "github")
+    session.run("python", "-m", "generator", "diff", "--base", ref, "--format", "markdown", "--output", output)
+
+
+@nox.session(default=False)
+def bench_diff(session: nox.Session) -> None:
+    """Time the spec diff on two 1,000-operation documents and print the figures."""
+    _install(session, "diff")
+    session.run("python", "benchmarks/bench_diff.py", *session.posargs)

@@ -21,8 +21,10 @@ from typing import Any
 
 import jinja2
 
+from generator.conformance import render_conformance_module
 from generator.documents import load_document
 from generator.effective import EffectiveSpec, iter_operations
+from generator.engine_text import code, raw
 from generator.errors import PipelineError
 from generator.readme_example import build_example
 from generator.vendors import PACKAGE_VERSION, REPO_ROOT, Vendor
@@ -31,7 +33,6 @@ __all__ = ["RUFF_ARGS", "format_packages", "generate_package", "header_lines", "
 
 TEMPLATES = REPO_ROOT / "generator" / "templates"
 ENGINE_TEMPLATES = TEMPLATES / "engine"
-DISTRIBUTION_TEMPLATES = TEMPLATES / "distribution"
 CONFIG_DIR = REPO_ROOT / "generator" / "config"
 
 # The only ruff rules applied to generated code: drop the imports templates add defensively, sort imports.
@@ -113,12 +114,6 @@ def _operation_security(spec: EffectiveSpec) -> dict[tuple[str, str], tuple[str,
     return result
 
 
-def _raw(value: Any) -> str:
-    """The text of a spec string the engine wraps (UntrustedString), for lookups and Markdown, never code."""
-    getter = getattr(value, "get_untrusted_value", None)
-    return str(getter() if getter is not None else value)
-
-
 def _response_id(response: Any) -> str:
     return "default" if response.is_default() else str(response.status_code.pattern).lower()
 
@@ -140,7 +135,7 @@ def _type(response: Any) -> str:
     """The Python type of a response's body: None for a response without content (the engine says Any)."""
     if response.source["attribute"] == "None":
         return "None"
-    return str(response.prop.get_type_string().as_unembedded_code())
+    return code(response.prop.get_type_string())
 
 
 def _union(responses: Iterable[Any]) -> str:
@@ -173,7 +168,7 @@ def _generation_errors(errors: Iterable[Any], vendor: Vendor) -> PipelineError |
 
     def text(value: Any) -> str:
         # The engine formats some of its own messages with a wrapped string's repr; keep them readable.
-        return _WRAPPED_STRING.sub("(value not shown by openapi-python-client)", _raw(value))
+        return _WRAPPED_STRING.sub("(value not shown by openapi-python-client)", raw(value))
 
     problems = [
         f"  [{error.level.value}] {text(error.header)}" + (f": {text(error.detail)}" if error.detail else "")
@@ -248,8 +243,9 @@ def _render_context(spec: EffectiveSpec) -> dict[str, Any]:
     }
 
 
-def generate_package(spec: EffectiveSpec, output_dir: Path, root: Path = REPO_ROOT) -> None:
-    """Write the vendor's distribution (package, pyproject.toml, README.md, py.typed) into output_dir."""
+def generate_package(spec: EffectiveSpec, output_dir: Path, conformance_module: Path, root: Path = REPO_ROOT) -> None:
+    """Write the vendor's distribution (package, pyproject.toml, README.md, py.typed) into output_dir, and its
+    conformance module (tests/conformance/test_<vendor>.py) to conformance_module."""
     from openapi_python_client import Project
     from openapi_python_client.config import Config, ConfigFile, MetaType
     from openapi_python_client.parser import GeneratorData
@@ -279,7 +275,7 @@ def generate_package(spec: EffectiveSpec, output_dir: Path, root: Path = REPO_RO
     project.env.bytecode_cache = _BYTECODE
     project.env.globals.update(
         rf=context,
-        rf_security=lambda endpoint: security[(endpoint.method, _raw(endpoint.path))],
+        rf_security=lambda endpoint: security[(endpoint.method, raw(endpoint.path))],
         rf_responses=_responses,
         rf_union=_union,
         rf_response_id=_response_id,
@@ -292,20 +288,34 @@ def generate_package(spec: EffectiveSpec, output_dir: Path, root: Path = REPO_RO
         raise failure
     _refuse_leaked_wrappers(output_dir / vendor.package)
     (output_dir / vendor.package / "py.typed").write_text("", encoding="utf-8")
-    _write_distribution_files(spec, data, context, output_dir, config.field_prefix)
+    own = _own_templates()
+    _write_distribution_files(spec, data, context, output_dir, config.field_prefix, own)
+    conformance_module.parent.mkdir(parents=True, exist_ok=True)
+    conformance_module.write_text(render_conformance_module(spec, data, security, own), encoding="utf-8")
 
 
-def _write_distribution_files(
-    spec: EffectiveSpec, data: Any, context: dict[str, Any], output_dir: Path, field_prefix: str
-) -> None:
+def _own_templates() -> jinja2.Environment:
+    """The templates that are ours alone (distribution files, the conformance module), strict about names."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(DISTRIBUTION_TEMPLATES),
+        loader=jinja2.FileSystemLoader(TEMPLATES),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - renders TOML and Markdown, not HTML
+        autoescape=False,  # noqa: S701 - renders TOML, Markdown and Python, not HTML
     )
+    env.filters["py"] = repr  # a Python literal for any str, bool or None: spec text can never become code
+    return env
+
+
+def _write_distribution_files(
+    spec: EffectiveSpec,
+    data: Any,
+    context: dict[str, Any],
+    output_dir: Path,
+    field_prefix: str,
+    env: jinja2.Environment,
+) -> None:
     operations = []
     for tag, collection in sorted(data.endpoint_collections_by_tag.items()):
         for endpoint in collection.endpoints:
@@ -313,8 +323,8 @@ def _write_distribution_files(
                 {
                     "module": f"{spec.vendor.package}.api.{tag}.{endpoint.name}",
                     "method": endpoint.method.upper(),
-                    "path": _raw(endpoint.path),
-                    "summary": _markdown_cell(_raw(endpoint.summary or "")),
+                    "path": raw(endpoint.path),
+                    "summary": _markdown_cell(raw(endpoint.summary or "")),
                 }
             )
     values = {
@@ -325,7 +335,7 @@ def _write_distribution_files(
         "example": build_example(spec, data, field_prefix),
     }
     for name in ("pyproject.toml", "README.md"):
-        text = env.get_template(f"{name}.jinja").render(**values)
+        text = env.get_template(f"distribution/{name}.jinja").render(**values)
         (output_dir / name).write_text(text, encoding="utf-8")
 
 
@@ -360,14 +370,13 @@ def header_lines(spec: EffectiveSpec) -> list[str]:
     return lines
 
 
-def stamp_headers(spec: EffectiveSpec, folder: Path) -> None:
-    """Put the provenance header on top of every file in the vendor's output folder."""
+def stamp_headers(spec: EffectiveSpec, *paths: Path) -> None:
+    """Put the provenance header on top of every file given, and of every file in the folders given."""
     lines = header_lines(spec)
     hash_header = "".join(f"# {line}\n" for line in lines)
     markdown_header = "<!--\n" + "".join(f"  {line}\n" for line in lines) + "-->\n"
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
+    files = sorted(f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+    for path in files:
         if path.suffix in (".py", ".toml", ".typed"):
             header = hash_header
         elif path.suffix == ".md":

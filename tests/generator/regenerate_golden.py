@@ -28,6 +28,8 @@ def regenerate(case: str) -> Path:
         generate([CASES[case]], root=root, force=True)
         shutil.rmtree(expected, ignore_errors=True)
         shutil.copytree(root / "generated" / case, expected)
+        (expected / "conformance").mkdir()
+        shutil.copy(root / "tests" / "conformance" / f"test_{case}.py", expected / "conformance")
     return expected
 
 

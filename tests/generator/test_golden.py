@@ -32,6 +32,8 @@ def _comparable(name: str, data: bytes) -> bytes:
 def test_tiny_output_matches_golden(tiny_root: Path) -> None:
     generate([TINY], root=tiny_root, force=True)
     actual = _files(tiny_root / "generated" / "tiny")
+    module = tiny_root / "tests" / "conformance" / "test_tiny.py"
+    actual["conformance/test_tiny.py"] = module.read_bytes()
     expected = _files(GOLDEN / "tiny" / "expected")
 
     assert sorted(actual) == sorted(expected), f"files differ; if intended, run {REGENERATE}"
