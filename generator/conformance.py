@@ -43,15 +43,14 @@ def _responses(endpoint: Any) -> list[dict[str, Any]]:
         everything.append(endpoint.responses.default)
     cases = []
     for response in everything:
-        has_body = response.source["attribute"] != "None"
+        status = "default" if response.is_default() else str(response.status_code.pattern)
+        model = response.prop.class_info.name if type(response.prop).__name__ == "ModelProperty" else None
         content = getattr(response.data, "content", None) or {}
-        cases.append(
-            {
-                "status": "default" if response.is_default() else str(response.status_code.pattern),
-                "content_type": raw(next(iter(content))) if has_body and content else None,
-                "model": response.prop.class_info.name if type(response.prop).__name__ == "ModelProperty" else None,
-            }
-        )
+        if response.source["attribute"] == "None" or not content:
+            cases.append({"status": status, "content_type": None, "model": model})
+            continue
+        # One case per documented media type: one the client cannot read then fails instead of being skipped.
+        cases += [{"status": status, "content_type": raw(media), "model": model} for media in content]
     return cases
 
 

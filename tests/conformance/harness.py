@@ -416,9 +416,7 @@ def _dump(value: Any) -> Any:
 def _body(operation: Operation, raw: Any) -> Any:
     assert operation.body is not None
     model = _model(operation, operation.body.model)
-    if operation.body.content_type == "multipart/form-data":
-        return model.from_dict(raw)
-    return model.from_dict(raw) if isinstance(raw, dict) else raw
+    return model.from_dict(raw) if isinstance(raw, dict) else raw  # JSON objects and multipart fields alike
 
 
 # -- the checks --------------------------------------------------------------------------------------------------
