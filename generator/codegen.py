@@ -288,6 +288,9 @@ def generate_package(spec: EffectiveSpec, output_dir: Path, conformance_module: 
         raise failure
     _refuse_leaked_wrappers(output_dir / vendor.package)
     (output_dir / vendor.package / "py.typed").write_text("", encoding="utf-8")
+    # The effective spec travels with the client: the facade validates requests against it before spending
+    # credits, and the sandbox serves routes from it, wherever the package is installed.
+    (output_dir / vendor.package / "openapi.json").write_text(spec.text, encoding="utf-8")
     own = _own_templates()
     _write_distribution_files(spec, data, context, output_dir, config.field_prefix, own)
     conformance_module.parent.mkdir(parents=True, exist_ok=True)

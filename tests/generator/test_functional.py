@@ -214,6 +214,12 @@ def test_async_call_sends_the_same_request(tiny_package: ModuleType) -> None:
     assert json.loads(seen[0].content) == {"prompt": "async", "seconds": 2}
 
 
+def test_package_carries_its_effective_spec(tiny_package: ModuleType) -> None:
+    document = tiny_package.openapi_document()
+    assert document["paths"]["/jobs"]["post"]["x-reelforge-job"]["status_operation"] == "get_job"
+    assert document["servers"][0]["url"] == tiny_package.DEFAULT_BASE_URL
+
+
 def test_package_exports_and_version(tiny_package: ModuleType) -> None:
     assert tiny_package.DEFAULT_BASE_URL == "https://api.tiny.example/v1"
     assert tiny_package.API_KEY_ENV == "TINY_API_KEY"

@@ -12,12 +12,23 @@ Operations live in ``reelforge_oxen.api.<tag>.<operation>`` (``sync``, ``sync_de
 ``asyncio_detailed``); models in ``reelforge_oxen.models``.
 """
 
+import json
+from importlib.resources import files
+from typing import Any
+
 from .client import API_KEY_ENV, DEFAULT_BASE_URL, Client
 from .errors import ApiError, MissingCredentialsError
 
 __version__ = "0.1.0"
 API_VERSION = "0.224.2"
 """The `info.version` of the effective spec this package was generated from."""
+
+
+def openapi_document() -> dict[str, Any]:
+    """The effective spec this package was generated from (the vendor's document with reelforge's overlays)."""
+    document: dict[str, Any] = json.loads(files(__name__).joinpath("openapi.json").read_text(encoding="utf-8"))
+    return document
+
 
 __all__ = (
     "API_KEY_ENV",
@@ -26,4 +37,5 @@ __all__ = (
     "ApiError",
     "Client",
     "MissingCredentialsError",
+    "openapi_document",
 )
