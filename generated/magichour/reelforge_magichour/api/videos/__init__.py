@@ -3,7 +3,7 @@
 # Overlay: overlays/magichour/10-defects.yaml (sha256 04cd61e16f2566e33bb4e215c2295f82d4a910f251459158406d3984135435ae)
 # Overlay: overlays/magichour/20-lifecycle.yaml (sha256 712e88bf6856a24ce64654a630ec712de514258466bc8e345fe5dbdc526779f3)
 # Overlay: overlays/magichour/30-names.yaml (sha256 94962a347a896dadc0e4c267e7ef961fcc7ef6829997f02b32a0ae79d06fda4b)
-# Overlay: overlays/magichour/40-job.yaml (sha256 a45210ac778337c20f4640479cf1ae238a7e0ccdc6f18473b34bf46e7d73ed6c)
+# Overlay: overlays/magichour/40-job.yaml (sha256 c3d3985bdfdb1541493ea79e731b68e5ef3fa96161bb913e0d24120706600462)
 # Regenerate: python -m generator generate magichour
 
 """Contains endpoint functions for accessing the API"""
