@@ -56,7 +56,7 @@ def typecheck(session: nox.Session) -> None:
     """Run mypy --strict on the generator, the tests, and every generated package as installed."""
     _install(session, "typecheck")
     _install_generated(session)
-    session.run("mypy", "generator", "tests", "benchmarks", "noxfile.py")
+    session.run("mypy", "generator", "tests", "benchmarks", "noxfile.py", "src")
     session.run("mypy", "--strict", *(arg for vendor in VENDORS for arg in ("-p", f"reelforge_{vendor}")))
 
 
