@@ -1,0 +1,556 @@
+"""The sandbox's ASGI application: every operation of the five effective specs, on one Starlette app.
+
+Each vendor lives under `/<vendor>` followed by the path of its production base URL (`/hera/v1`,
+`/hedra/web-app/public`, `/magichour`, `/argil/v1`, `/oxen`), so a client changes only its base_url. The
+routes are read from the effective spec each generated package ships (`reelforge_<vendor>.openapi_document()`),
+and what a route does depends only on its role in the vendor's `x-reelforge-job` (docs/x-reelforge-job.md):
+
+- create (the operation carrying x-reelforge-job): store a job, answer the documented 2xx body with the job id
+  and the first status written in;
+- start (`start_operation`, Argil's render): start the job's clock, answer like status;
+- status (`status_operation`): the job's state at this moment (`JobLifecycle.state_at`), as a status body;
+- cancel (`cancel_operation`): mark the job canceled when the vendor has a canceled status, else delete it;
+  answer the documented success (an empty body when the spec documents none);
+- any other operation: the example instance of its first documented 2xx JSON body.
+
+Every request first needs its credential (the operation's security scheme) and must validate against the
+spec (openapi-core); otherwise the vendor's own error answer (`errors.py`). Result URLs point at
+`/files/<token>.mp4` on this server and need no key.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from jsonschema.exceptions import ValidationError as SchemaError
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from openapi_core.exceptions import OpenAPIError
+from openapi_core.validation.request.exceptions import (
+    InvalidRequestBody,
+    MissingRequestBodyError,
+    ParameterValidationError,
+    SecurityValidationError,
+)
+from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from reelforge.sandbox.bodies import example_instance, parse_simple_path, set_at
+from reelforge.sandbox.errors import ErrorKind, Problem, error_answer
+from reelforge.sandbox.lifecycle import JobLifecycle, JobState, _schema_at, should_fail
+from reelforge.sandbox.media import RESULT_CONTENT_TYPE, result_video
+
+__all__ = [
+    "PROMPT_KEYS",
+    "RESULT_URL_LIFETIME_SECONDS",
+    "VENDORS",
+    "SandboxState",
+    "VendorSpec",
+    "build_app",
+    "find_prompt",
+    "vendor_spec",
+]
+
+VENDORS: Final = ("hera", "hedra", "magichour", "argil", "oxen")
+HTTP_METHODS: Final = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+# The request-body keys whose first string value is the job's prompt, searched depth-first in document order:
+# Hera, Magic Hour (style.prompt) and Oxen say `prompt`, Hedra `generated_video_inputs.text_prompt`, Argil
+# `moments[].transcript`. A prompt containing "[fail]" makes the job fail (lifecycle.should_fail).
+PROMPT_KEYS: Final = frozenset({"prompt", "text_prompt", "transcript"})
+
+# How long a result URL lives at speed 1, for vendors whose status body carries `result_expires_at`
+# (vendor-facts.md, Magic Hour: download URLs expire 24 h after they are issued). Divided by the speed.
+RESULT_URL_LIFETIME_SECONDS: Final = 24 * 3600.0
+
+# An expired result URL answers 403: the vendors' result URLs are presigned storage URLs, and storage (S3,
+# CloudFront, GCS) answers an expired signature with 403 Forbidden, so a client that copes with the real thing
+# copes with the sandbox. An unknown token answers 404.
+EXPIRED_STATUS: Final = 403
+
+
+def find_prompt(body: Any) -> str | None:
+    """The first string in `body` whose key is one of PROMPT_KEYS, depth-first in document order."""
+    if isinstance(body, Mapping):
+        for key, value in body.items():
+            if key in PROMPT_KEYS and isinstance(value, str):
+                return value
+            found = find_prompt(value)
+            if found is not None:
+                return found
+    elif isinstance(body, list):
+        for item in body:
+            found = find_prompt(item)
+            if found is not None:
+                return found
+    return None
+
+
+# --- the specs ------------------------------------------------------------------------------------------
+
+
+def _for_validator(node: Any, openapi_31: bool) -> Any:
+    """openapi-core reads OpenAPI 3.1 binary parts by `contentMediaType`, not 3.0's `format: binary` (which
+    the generator keeps); the validator's copy of the spec says it the 3.1 way."""
+    if not openapi_31:
+        return node
+    if isinstance(node, list):
+        return [_for_validator(item, openapi_31) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _for_validator(value, openapi_31) for key, value in node.items()}
+    if out.get("format") == "binary" and out.get("type") == "string":
+        del out["format"]
+        out["contentMediaType"] = "application/octet-stream"
+    return out
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a vendor's spec and its role: create, start, status, cancel, or other."""
+
+    operation_id: str
+    method: str
+    path: str
+    spec: Mapping[str, Any]
+    role: str
+    lifecycle: JobLifecycle | None
+
+
+@dataclass
+class VendorSpec:
+    """A vendor's effective spec, what the sandbox reads from it, and openapi-core over it."""
+
+    vendor: str
+    document: Mapping[str, Any]
+    base_url: str
+    operations: list[Operation]
+    openapi: OpenAPI
+
+    @property
+    def base_path(self) -> str:
+        """The path of the production base URL ("/v1", or "" for a bare host)."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def prefix(self) -> str:
+        """Where the vendor is served on the sandbox: `/<vendor>` + the base URL's path."""
+        return f"/{self.vendor}{self.base_path}"
+
+
+@cache
+def vendor_spec(vendor: str) -> VendorSpec:
+    """Read the vendor's effective spec from its generated package and classify every operation (once per
+    process: the spec, the classification and the openapi-core validator are never changed afterwards)."""
+    module = importlib.import_module(f"reelforge_{vendor}")
+    document: Mapping[str, Any] = module.openapi_document()
+    roles: dict[str, tuple[str, JobLifecycle | None]] = {}
+    found: list[tuple[str, str, Mapping[str, Any]]] = []
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS and isinstance(operation, Mapping):
+                found.append((path, method, operation))
+    for _, _, operation in found:
+        job = operation.get("x-reelforge-job")
+        if job is not None:
+            lifecycle = JobLifecycle.from_spec(document, str(operation["operationId"]))
+            roles[str(operation["operationId"])] = ("create", lifecycle)
+            for key, role in (
+                ("status_operation", "status"),
+                ("start_operation", "start"),
+                ("cancel_operation", "cancel"),
+            ):
+                if key in job:
+                    roles[str(job[key])] = (role, lifecycle)
+    operations = []
+    for path, method, operation in found:
+        operation_id = str(operation.get("operationId", f"{method} {path}"))
+        role, owner = roles.get(operation_id, ("other", None))
+        operations.append(Operation(operation_id, method, path, operation, role, owner))
+    openapi_31 = str(document.get("openapi", "")).startswith("3.1")
+    validator = OpenAPI.from_dict(_for_validator(copy.deepcopy(dict(document)), openapi_31))
+    return VendorSpec(vendor, document, str(module.DEFAULT_BASE_URL), operations, validator)
+
+
+def _success(operation: Mapping[str, Any]) -> tuple[int, Any]:
+    """The first documented 2xx status and its JSON schema (None when it documents no JSON body)."""
+    for code in sorted(operation.get("responses", {})):
+        if str(code).startswith("2") and str(code).isdigit():
+            media = operation["responses"][code].get("content", {}).get("application/json")
+            return int(code), (media or {}).get("schema")
+    return 200, None
+
+
+# --- state ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """A job the sandbox made: times are time.monotonic() readings."""
+
+    vendor: str
+    job_id: str
+    lifecycle: JobLifecycle
+    created_at: float
+    fail: bool
+    result_count: int = 1
+    started_at: float | None = None
+    canceled: bool = False
+    result_tokens: list[str] = field(default_factory=list)
+    result_expires: float | None = None  # wall-clock time.time() the current result URLs expire at
+
+
+@dataclass(frozen=True)
+class ResultFile:
+    expires_at: float | None  # wall-clock time.time(), None for URLs that do not expire
+
+
+class SandboxState:
+    """Every job and result URL the sandbox knows, and a log of what it did; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()  # re-entrant: answers are built while the lock is held
+        self.jobs: dict[tuple[str, str], Job] = {}
+        self.files: dict[str, ResultFile] = {}
+        self.log: list[dict[str, Any]] = []
+
+    def record(self, event: str, **details: Any) -> None:
+        """Append an event (job_created, job_create_repeated, job_started, job_canceled, request_rejected) to
+        the log; call it with the lock held."""
+        self.log.append({"event": event, "at": time.time(), **details})
+
+
+# --- requests and answers -------------------------------------------------------------------------------
+
+
+class _ValidationRequest:
+    """A Starlette request as openapi-core's Request protocol wants it, at the vendor's production URL."""
+
+    def __init__(self, request: Request, body: bytes, origin: str, path: str) -> None:
+        self.parameters = RequestParameters(query=request.query_params, header=request.headers, cookie=request.cookies)
+        self.host_url = origin
+        self.path = path
+        self.method = request.method.lower()
+        self.body = body or None
+        self.content_type = request.headers.get("content-type", "application/octet-stream")
+
+
+def _schema_errors(cause: BaseException | None) -> list[SchemaError]:
+    if isinstance(cause, InvalidSchemaValue):
+        return [e for e in cause.schema_errors if isinstance(e, SchemaError)]
+    return []
+
+
+def _problems(error: Exception) -> list[Problem]:
+    """What openapi-core found wrong, as (loc, msg, type) items."""
+    if isinstance(error, InvalidRequestBody):
+        found = _schema_errors(error.__cause__)
+        return [Problem(("body", *e.absolute_path), e.message, str(e.validator)) for e in found] or [
+            Problem(("body",), str(error.__cause__ or error), "value_error")
+        ]
+    if isinstance(error, MissingRequestBodyError):
+        return [Problem(("body",), "Field required", "missing")]
+    if isinstance(error, ParameterValidationError):
+        found = _schema_errors(error.__cause__)
+        return [Problem((error.location, error.name), e.message, str(e.validator)) for e in found] or [
+            Problem((error.location, error.name), str(error.__cause__ or error), "value_error")
+        ]
+    return [Problem((), str(error), "value_error")]
+
+
+def _credential_ok(spec: VendorSpec, operation: Mapping[str, Any], request: Request) -> bool:
+    """True when the request carries a non-empty credential for one of the operation's security requirements."""
+    requirements = operation.get("security", spec.document.get("security")) or []
+    if not requirements:
+        return True
+    schemes = spec.document.get("components", {}).get("securitySchemes", {})
+    for requirement in requirements:
+        if all(_has_credential(schemes.get(name, {}), request) for name in requirement):
+            return True
+    return False
+
+
+def _has_credential(scheme: Mapping[str, Any], request: Request) -> bool:
+    if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+        return bool(request.headers.get(str(scheme["name"]), "").strip())
+    if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+        kind, _, token = request.headers.get("authorization", "").partition(" ")
+        return kind.lower() == "bearer" and bool(token.strip())
+    return False
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class _Vendor:
+    """The routes of one vendor, sharing the sandbox's state."""
+
+    def __init__(self, spec: VendorSpec, state: SandboxState, speed: float) -> None:
+        self.spec = spec
+        self.state = state
+        self.speed = speed
+
+    def routes(self) -> list[Route]:
+        return [
+            Route(self.spec.prefix + op.path, self.endpoint(op), methods=[op.method.upper()], name=op.operation_id)
+            for op in self.spec.operations
+        ]
+
+    def error(self, kind: ErrorKind, problems: Sequence[Problem] = (), **details: Any) -> Response:
+        status, body = error_answer(self.spec.vendor, kind, problems)
+        with self.state.lock:
+            self.state.record("request_rejected", vendor=self.spec.vendor, status=status, reason=kind, **details)
+        return JSONResponse(body, status_code=status)
+
+    def endpoint(self, op: Operation) -> Handler:
+        async def handle(request: Request) -> Response:
+            raw = await request.body()
+            if not _credential_ok(self.spec, op.spec, request):
+                return self.error("unauthorized", operation=op.operation_id)
+            path = self.spec.base_path + request.url.path[len(self.spec.prefix) :]
+            try:
+                self.spec.openapi.validate_request(_ValidationRequest(request, raw, self.spec.origin, path))
+            except SecurityValidationError:
+                return self.error("unauthorized", operation=op.operation_id)
+            except OpenAPIError as exc:  # body, parameter and media-type errors alike
+                return self.error("invalid", _problems(exc), operation=op.operation_id)
+            body: Any = json.loads(raw) if raw and "json" in request.headers.get("content-type", "") else None
+            return self.answer(op, request, body)
+
+        return handle
+
+    def answer(self, op: Operation, request: Request, body: Any) -> Response:
+        if op.role == "create":
+            assert op.lifecycle is not None
+            return self.create(op, op.lifecycle, request, body)
+        if op.role in ("status", "start", "cancel"):
+            assert op.lifecycle is not None
+            job_id = str(request.path_params[str(op.lifecycle.job["job_id_parameter"])])
+            with self.state.lock:
+                job = self.state.jobs.get((self.spec.vendor, job_id))
+                if job is None:
+                    return self.error("not_found", operation=op.operation_id, job_id=job_id)
+                if op.role == "start" and job.started_at is None:
+                    job.started_at = time.monotonic()
+                    self.state.record("job_started", vendor=self.spec.vendor, job_id=job_id)
+                if op.role == "cancel":
+                    return self.cancel(op, job)
+                return JSONResponse(self.status_body(job, request), status_code=_success(op.spec)[0])
+        return self.other(op)
+
+    def create(self, op: Operation, lifecycle: JobLifecycle, request: Request, body: Any) -> Response:
+        job_id = str(uuid.uuid4())
+        idempotency = lifecycle.job.get("idempotency")
+        if isinstance(idempotency, Mapping) and isinstance(body, Mapping):
+            reserved = body.get(str(idempotency.get("request_field")))
+            if isinstance(reserved, str) and reserved:
+                job_id = reserved
+        status_code, schema = _success(op.spec)
+        with self.state.lock:
+            key = (self.spec.vendor, job_id)
+            job = self.state.jobs.get(key)
+            if job is None:
+                job = Job(
+                    self.spec.vendor,
+                    job_id,
+                    lifecycle,
+                    created_at=time.monotonic(),
+                    fail=should_fail(find_prompt(body)),
+                    result_count=_result_count(lifecycle, body),
+                )
+                self.state.jobs[key] = job
+                self.state.record("job_created", vendor=self.spec.vendor, job_id=job_id, operation=op.operation_id)
+            else:
+                # The client reused a pre-reserved id (Hedra's generation_id). Whether the vendor deduplicates is
+                # unconfirmed (vendor-facts.md), so the sandbox answers the same job but logs the repeat: a
+                # test that counts creates sees a retried create.
+                self.state.record("job_create_repeated", vendor=self.spec.vendor, job_id=job_id)
+            if schema is not None and schema == lifecycle.status_schema:
+                return JSONResponse(self.status_body(job, request), status_code=status_code)
+        answer = example_instance(self.spec.document, schema) if schema is not None else {}
+        set_at(answer, str(lifecycle.job["job_id"]), job_id)
+        for status_path in _status_paths(self.spec.document, schema, lifecycle):
+            set_at(answer, status_path, lifecycle.first_status)
+        return JSONResponse(answer, status_code=status_code)
+
+    def cancel(self, op: Operation, job: Job) -> Response:
+        """Called with the lock held."""
+        key = (job.vendor, job.job_id)
+        if job.lifecycle.states["canceled"]:
+            job.canceled = True
+        else:
+            del self.state.jobs[key]
+        self.state.record("job_canceled", vendor=job.vendor, job_id=job.job_id, deleted=not job.canceled)
+        status_code, schema = _success(op.spec)
+        if schema is None:
+            return Response(status_code=status_code)
+        if schema == job.lifecycle.status_schema:
+            return JSONResponse(self.status_body(job, None), status_code=status_code)
+        return JSONResponse(example_instance(self.spec.document, schema), status_code=status_code)
+
+    def status_body(self, job: Job, request: Request | None) -> dict[str, Any]:
+        """The job's status body now (called with the lock held)."""
+        lifecycle = job.lifecycle
+        now = time.monotonic()
+        if job.canceled:
+            state = JobState(lifecycle.states["canceled"][0], "canceled", 0.0, 0.0, True)
+        else:
+            started = job.started_at is not None
+            origin = job.started_at if lifecycle.needs_start and job.started_at is not None else job.created_at
+            state = lifecycle.state_at(now - origin, speed=self.speed, fail=job.fail, started=started)
+        urls: list[str] = []
+        expires: list[str] = []
+        if state.reelforge_state == "succeeded":
+            urls, expires = self.result_urls(job, request)
+        message = (
+            "The sandbox failed this job: its prompt contains [fail]." if state.reelforge_state == "failed" else None
+        )
+        return lifecycle.status_body(state, job.job_id, urls, message, expires)
+
+    def result_urls(self, job: Job, request: Request | None) -> tuple[list[str], list[str]]:
+        """The job's result URLs and their expiry times; expired ones are replaced by fresh ones, as a new
+        status call does at Magic Hour (vendor-facts.md)."""
+        expiring = "result_expires_at" in job.lifecycle.job
+        wall = time.time()
+        if not job.result_tokens or (job.result_expires is not None and job.result_expires <= wall):
+            job.result_expires = wall + RESULT_URL_LIFETIME_SECONDS / self.speed if expiring else None
+            job.result_tokens = [secrets.token_urlsafe(16) for _ in range(job.result_count)]
+            for token in job.result_tokens:
+                self.state.files[token] = ResultFile(job.result_expires)
+        base = str(request.base_url).rstrip("/") if request is not None else ""
+        urls = [f"{base}/files/{token}.mp4" for token in job.result_tokens]
+        expires = [_iso(job.result_expires)] * len(urls) if job.result_expires is not None else []
+        return urls, expires
+
+    def other(self, op: Operation) -> Response:
+        status_code, schema = _success(op.spec)
+        if schema is None:
+            return Response(status_code=status_code)
+        return JSONResponse(example_instance(self.spec.document, schema), status_code=status_code)
+
+
+def _result_count(lifecycle: JobLifecycle, body: Any) -> int:
+    """How many result URLs a job has: one, or, when the URLs sit in an array named like an array of the
+    create body (Hera's `outputs`), one per item of that array."""
+    steps = parse_simple_path(str(lifecycle.job["result_urls"]))
+    for position, step in enumerate(steps):
+        if step.wildcard and position > 0 and steps[position - 1].name is not None and isinstance(body, Mapping):
+            items = body.get(steps[position - 1].name)
+            if isinstance(items, list) and items:
+                return len(items)
+    return 1
+
+
+def _status_paths(document: Mapping[str, Any], schema: Any, lifecycle: JobLifecycle) -> Iterable[str]:
+    """Where the create answer shows the job's status: the status path, or the status field beside the job id
+    (Oxen's generations[0].status), when the create schema has one that takes the first status."""
+    status_name = parse_simple_path(str(lifecycle.job["status"]))[-1].name
+    candidates = [str(lifecycle.job["status"])]
+    id_path = str(lifecycle.job["job_id"])
+    if status_name is not None and "." in id_path:
+        candidates.append(id_path.rsplit(".", 1)[0] + "." + status_name)
+    for path in dict.fromkeys(candidates):
+        target = _schema_at(document, schema, path)
+        if isinstance(target, Mapping) and (
+            lifecycle.first_status in target.get("enum", ())
+            or (target.get("type") == "string" and "enum" not in target)
+        ):
+            yield path
+
+
+# --- result files ---------------------------------------------------------------------------------------
+
+_ETAG: Final = '"' + hashlib.sha256(result_video()).hexdigest()[:32] + '"'
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """The inclusive (first, last) byte of a single `bytes=a-b`, `bytes=a-` or `bytes=-n` range; None when
+    the header is not one satisfiable range."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first_text, dash, last_text = spec.strip().partition("-")
+    if not dash:
+        return None
+    try:
+        if first_text == "":
+            length = int(last_text)
+            if length <= 0:
+                return None
+            return max(size - length, 0), size - 1
+        first = int(first_text)
+        last = int(last_text) if last_text else size - 1
+    except ValueError:
+        return None
+    if first < 0 or first >= size or last < first:
+        return None
+    return first, min(last, size - 1)
+
+
+def _files_endpoint(state: SandboxState) -> Handler:
+    async def serve(request: Request) -> Response:
+        token = str(request.path_params["token"])
+        with state.lock:
+            entry = state.files.get(token)
+        if entry is None:
+            return Response("no such result file\n", status_code=404, media_type="text/plain")
+        if entry.expires_at is not None and entry.expires_at <= time.time():
+            return Response("this result URL has expired\n", status_code=EXPIRED_STATUS, media_type="text/plain")
+        data = result_video()
+        headers = {"ETag": _ETAG, "Accept-Ranges": "bytes"}
+        range_header = request.headers.get("range")
+        if range_header is not None and request.headers.get("if-range", _ETAG) == _ETAG:
+            selected = _parse_range(range_header, len(data))
+            if selected is None:
+                headers["Content-Range"] = f"bytes */{len(data)}"
+                return Response(status_code=416, headers=headers)
+            first, last = selected
+            headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+            return Response(data[first : last + 1], status_code=206, headers=headers, media_type=RESULT_CONTENT_TYPE)
+        if request.headers.get("if-none-match") == _ETAG:
+            return Response(status_code=304, headers=headers)
+        return Response(data, headers=headers, media_type=RESULT_CONTENT_TYPE)
+
+    return serve
+
+
+def build_app(vendors: Sequence[str] = VENDORS, speed: float = 1.0, state: SandboxState | None = None) -> Starlette:
+    """One Starlette app serving every vendor in `vendors` under `/<vendor>` + its base URL's path.
+
+    `speed` scales every duration (job phases and result URL lifetimes). The app's state (jobs, result
+    files, log) is `app.state.sandbox`, a SandboxState; pass `state` to share one.
+    """
+    if speed <= 0:
+        raise ValueError(f"speed must be positive, not {speed!r}")
+    shared = state if state is not None else SandboxState()
+    routes: list[Route] = [Route("/files/{token}.mp4", _files_endpoint(shared), methods=["GET"], name="result_file")]
+    for vendor in vendors:
+        routes.extend(_Vendor(vendor_spec(vendor), shared, speed).routes())
+    app = Starlette(routes=routes)
+    app.state.sandbox = shared
+    return app
