@@ -47,6 +47,12 @@ _StringKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 def parse_document(text: str, source: str) -> Any:
     """Parse YAML or JSON text (JSON is YAML) with string keys; `source` names the file in errors."""
+    if text.lstrip().startswith("{"):
+        # JSON is YAML, but the json module reads a large effective spec several times faster.
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass  # YAML flow style, or broken: the YAML loader says which
     try:
         return yaml.load(text, Loader=_StringKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -59,6 +65,8 @@ def load_document(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise PipelineError(f"{path}: file not found", fix="check the path") from exc
+    except IsADirectoryError as exc:
+        raise PipelineError(f"{path}: is a directory, not a file", fix="check the path") from exc
     except UnicodeDecodeError as exc:
         raise PipelineError(f"{path}: not UTF-8 text ({exc})", fix="save the file as UTF-8") from exc
     return parse_document(text, str(path))

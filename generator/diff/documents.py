@@ -12,13 +12,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from generator.documents import parse_document
+from generator.documents import load_document, parse_document
 from generator.errors import PipelineError
 
 __all__ = ["Document", "Node", "Schema", "check_openapi", "escape", "load_openapi", "parse_openapi"]
@@ -45,30 +44,12 @@ def check_openapi(document: Any, source: str) -> dict[str, Any]:
     return document
 
 
-def _parse(text: str, source: str) -> Any:
-    # JSON is YAML, but the json module reads a large effective spec several times faster than a YAML loader.
-    if text.lstrip().startswith("{"):
-        try:
-            return json.loads(text)
-        except ValueError:
-            pass  # YAML flow style, or broken: the YAML loader says which
-    return parse_document(text, source)
-
-
 def load_openapi(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise PipelineError(f"{path}: file not found", fix="check the path") from exc
-    except IsADirectoryError as exc:
-        raise PipelineError(f"{path}: is a directory, not a file", fix="check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise PipelineError(f"{path}: not UTF-8 text ({exc})", fix="save the file as UTF-8") from exc
-    return check_openapi(_parse(text, str(path)), str(path))
+    return check_openapi(load_document(path), str(path))
 
 
 def parse_openapi(text: str, source: str) -> dict[str, Any]:
-    return check_openapi(_parse(text, source), source)
+    return check_openapi(parse_document(text, source), source)
 
 
 def escape(token: str) -> str:
