@@ -21,15 +21,13 @@ spec (openapi-core); otherwise the vendor's own error answer (`errors.py`). Resu
 from __future__ import annotations
 
 import copy
-import hashlib
 import importlib
 import json
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Final
@@ -53,14 +51,14 @@ from starlette.routing import Route
 
 from reelforge.sandbox.bodies import example_instance, parse_simple_path, set_at
 from reelforge.sandbox.errors import ErrorKind, Problem, error_answer
+from reelforge.sandbox.files import files_endpoint
 from reelforge.sandbox.lifecycle import JobLifecycle, JobState, _schema_at, should_fail
-from reelforge.sandbox.media import RESULT_CONTENT_TYPE, result_video
+from reelforge.sandbox.state import Job, ResultFile, SandboxState
 
 __all__ = [
     "PROMPT_KEYS",
     "RESULT_URL_LIFETIME_SECONDS",
     "VENDORS",
-    "SandboxState",
     "VendorSpec",
     "build_app",
     "find_prompt",
@@ -78,11 +76,6 @@ PROMPT_KEYS: Final = frozenset({"prompt", "text_prompt", "transcript"})
 # How long a result URL lives at speed 1, for vendors whose status body carries `result_expires_at`
 # (vendor-facts.md, Magic Hour: download URLs expire 24 h after they are issued). Divided by the speed.
 RESULT_URL_LIFETIME_SECONDS: Final = 24 * 3600.0
-
-# An expired result URL answers 403: the vendors' result URLs are presigned storage URLs, and storage (S3,
-# CloudFront, GCS) answers an expired signature with 403 Forbidden, so a client that copes with the real thing
-# copes with the sandbox. An unknown token answers 404.
-EXPIRED_STATUS: Final = 403
 
 
 def find_prompt(body: Any) -> str | None:
@@ -202,45 +195,6 @@ def _success(operation: Mapping[str, Any]) -> tuple[int, Any]:
     return 200, None
 
 
-# --- state ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Job:
-    """A job the sandbox made: times are time.monotonic() readings."""
-
-    vendor: str
-    job_id: str
-    lifecycle: JobLifecycle
-    created_at: float
-    fail: bool
-    result_count: int = 1
-    started_at: float | None = None
-    canceled: bool = False
-    result_tokens: list[str] = field(default_factory=list)
-    result_expires: float | None = None  # wall-clock time.time() the current result URLs expire at
-
-
-@dataclass(frozen=True)
-class ResultFile:
-    expires_at: float | None  # wall-clock time.time(), None for URLs that do not expire
-
-
-class SandboxState:
-    """Every job and result URL the sandbox knows, and a log of what it did; safe to share between threads."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()  # re-entrant: answers are built while the lock is held
-        self.jobs: dict[tuple[str, str], Job] = {}
-        self.files: dict[str, ResultFile] = {}
-        self.log: list[dict[str, Any]] = []
-
-    def record(self, event: str, **details: Any) -> None:
-        """Append an event (job_created, job_create_repeated, job_started, job_canceled, request_rejected) to
-        the log; call it with the lock held."""
-        self.log.append({"event": event, "at": time.time(), **details})
-
-
 # --- requests and answers -------------------------------------------------------------------------------
 
 
@@ -356,7 +310,7 @@ class _Vendor:
                 if job is None:
                     return self.error("not_found", operation=op.operation_id, job_id=job_id)
                 if op.role == "start" and job.started_at is None:
-                    job.started_at = time.monotonic()
+                    job.started_at = time.time()
                     self.state.record("job_started", vendor=self.spec.vendor, job_id=job_id)
                 if op.role == "cancel":
                     return self.cancel(op, job)
@@ -379,7 +333,7 @@ class _Vendor:
                     self.spec.vendor,
                     job_id,
                     lifecycle,
-                    created_at=time.monotonic(),
+                    created_at=time.time(),
                     fail=should_fail(find_prompt(body)),
                     result_count=_result_count(lifecycle, body),
                 )
@@ -416,7 +370,7 @@ class _Vendor:
     def status_body(self, job: Job, request: Request | None) -> dict[str, Any]:
         """The job's status body now (called with the lock held)."""
         lifecycle = job.lifecycle
-        now = time.monotonic()
+        now = time.time()
         if job.canceled:
             state = JobState(lifecycle.states["canceled"][0], "canceled", 0.0, 0.0, True)
         else:
@@ -483,62 +437,6 @@ def _status_paths(document: Mapping[str, Any], schema: Any, lifecycle: JobLifecy
             yield path
 
 
-# --- result files ---------------------------------------------------------------------------------------
-
-_ETAG: Final = '"' + hashlib.sha256(result_video()).hexdigest()[:32] + '"'
-
-
-def _parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """The inclusive (first, last) byte of a single `bytes=a-b`, `bytes=a-` or `bytes=-n` range; None when
-    the header is not one satisfiable range."""
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    first_text, dash, last_text = spec.strip().partition("-")
-    if not dash:
-        return None
-    try:
-        if first_text == "":
-            length = int(last_text)
-            if length <= 0:
-                return None
-            return max(size - length, 0), size - 1
-        first = int(first_text)
-        last = int(last_text) if last_text else size - 1
-    except ValueError:
-        return None
-    if first < 0 or first >= size or last < first:
-        return None
-    return first, min(last, size - 1)
-
-
-def _files_endpoint(state: SandboxState) -> Handler:
-    async def serve(request: Request) -> Response:
-        token = str(request.path_params["token"])
-        with state.lock:
-            entry = state.files.get(token)
-        if entry is None:
-            return Response("no such result file\n", status_code=404, media_type="text/plain")
-        if entry.expires_at is not None and entry.expires_at <= time.time():
-            return Response("this result URL has expired\n", status_code=EXPIRED_STATUS, media_type="text/plain")
-        data = result_video()
-        headers = {"ETag": _ETAG, "Accept-Ranges": "bytes"}
-        range_header = request.headers.get("range")
-        if range_header is not None and request.headers.get("if-range", _ETAG) == _ETAG:
-            selected = _parse_range(range_header, len(data))
-            if selected is None:
-                headers["Content-Range"] = f"bytes */{len(data)}"
-                return Response(status_code=416, headers=headers)
-            first, last = selected
-            headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
-            return Response(data[first : last + 1], status_code=206, headers=headers, media_type=RESULT_CONTENT_TYPE)
-        if request.headers.get("if-none-match") == _ETAG:
-            return Response(status_code=304, headers=headers)
-        return Response(data, headers=headers, media_type=RESULT_CONTENT_TYPE)
-
-    return serve
-
-
 def build_app(vendors: Sequence[str] = VENDORS, speed: float = 1.0, state: SandboxState | None = None) -> Starlette:
     """One Starlette app serving every vendor in `vendors` under `/<vendor>` + its base URL's path.
 
@@ -548,7 +446,7 @@ def build_app(vendors: Sequence[str] = VENDORS, speed: float = 1.0, state: Sandb
     if speed <= 0:
         raise ValueError(f"speed must be positive, not {speed!r}")
     shared = state if state is not None else SandboxState()
-    routes: list[Route] = [Route("/files/{token}.mp4", _files_endpoint(shared), methods=["GET"], name="result_file")]
+    routes: list[Route] = [Route("/files/{token}.mp4", files_endpoint(shared), methods=["GET"], name="result_file")]
     for vendor in vendors:
         routes.extend(_Vendor(vendor_spec(vendor), shared, speed).routes())
     app = Starlette(routes=routes)

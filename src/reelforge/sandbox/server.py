@@ -14,7 +14,8 @@ from typing import Any, Final, Self
 
 import uvicorn
 
-from reelforge.sandbox.app import VENDORS, SandboxState, build_app, vendor_spec
+from reelforge.sandbox.app import VENDORS, build_app, vendor_spec
+from reelforge.sandbox.state import SandboxState
 
 __all__ = ["Sandbox"]
 
