@@ -1,8 +1,8 @@
 """How each vendor says "no": the status and body shape of its error answers, one small table.
 
 Every entry cites /work/shared/vendor-facts.md (the vendor's section) and is checked by the tests against the
-error schema of the effective spec. Three kinds of error are answered: an invalid request, missing or empty
-credentials, and an unknown job id.
+error schema of the effective spec. The kinds: an invalid request, missing or empty credentials, an unknown job
+id, and the answers fault injection sends (too many requests; a server error, whose status is 500, 502 or 503).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any, Final, Literal
 
 __all__ = ["VENDOR_ERRORS", "ErrorKind", "Problem", "VendorErrors", "error_answer"]
 
-ErrorKind = Literal["invalid", "unauthorized", "not_found"]
+ErrorKind = Literal["invalid", "unauthorized", "not_found", "rate_limited", "server_error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,18 +29,24 @@ _MESSAGES: Final[Mapping[ErrorKind, str]] = {
     "invalid": "Invalid request",
     "unauthorized": "Unauthorized",
     "not_found": "Not Found",
+    "rate_limited": "Too Many Requests",
+    "server_error": "Internal Server Error",
 }
 # Oxen's machine-readable kinds (vendor-facts.md, Oxen.ai: "resource_not_found" is documented).
 _OXEN_KINDS: Final[Mapping[ErrorKind, str]] = {
     "invalid": "invalid_request",
     "unauthorized": "unauthorized",
     "not_found": "resource_not_found",
+    "rate_limited": "rate_limited",
+    "server_error": "internal_error",
 }
 # Hedra's error codes (vendor-facts.md, Hedra: "Error codes in error.type").
 _HEDRA_CODES: Final[Mapping[ErrorKind, str]] = {
     "invalid": "INVALID_ARGUMENT",
     "unauthorized": "UNAUTHORIZED",
     "not_found": "NOT_FOUND",
+    "rate_limited": "RESOURCE_EXHAUSTED",
+    "server_error": "INTERNAL",
 }
 
 
@@ -100,11 +106,20 @@ VENDOR_ERRORS: Final[Mapping[str, VendorErrors]] = {
     "oxen": VendorErrors(400, _oxen, "vendor-facts.md, Oxen.ai"),
 }
 
-_STATUS: Final[Mapping[ErrorKind, int]] = {"unauthorized": 401, "not_found": 404}
+_STATUS: Final[Mapping[ErrorKind, int]] = {
+    "unauthorized": 401,
+    "not_found": 404,
+    "rate_limited": 429,
+    "server_error": 500,
+}
 
 
-def error_answer(vendor: str, kind: ErrorKind, problems: Sequence[Problem] = ()) -> tuple[int, dict[str, Any]]:
-    """The (status, JSON body) the vendor answers for an error of this kind."""
+def error_answer(
+    vendor: str, kind: ErrorKind, problems: Sequence[Problem] = (), status: int | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The (status, JSON body) the vendor answers for an error of this kind; `status` overrides the kind's
+    usual status (a server_error answered as 502 or 503)."""
     entry = VENDOR_ERRORS[vendor]
-    status = entry.invalid_status if kind == "invalid" else _STATUS[kind]
+    if status is None:
+        status = entry.invalid_status if kind == "invalid" else _STATUS[kind]
     return status, entry.body(status, kind, problems)
