@@ -26,6 +26,7 @@ import json
 import secrets
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,6 +73,9 @@ HTTP_METHODS: Final = ("get", "put", "post", "delete", "patch", "head", "options
 # Hera, Magic Hour (style.prompt) and Oxen say `prompt`, Hedra `generated_video_inputs.text_prompt`, Argil
 # `moments[].transcript`. A prompt containing "[fail]" makes the job fail (lifecycle.should_fail).
 PROMPT_KEYS: Final = frozenset({"prompt", "text_prompt", "transcript"})
+
+# How many valid bodiless requests each vendor remembers (see _Vendor.endpoint).
+VALID_REQUESTS_KEPT: Final = 4096
 
 # How long a result URL lives at speed 1, for vendors whose status body carries `result_expires_at`
 # (vendor-facts.md, Magic Hour: download URLs expire 24 h after they are issued). Divided by the speed.
@@ -268,6 +272,13 @@ class _Vendor:
         self.spec = spec
         self.state = state
         self.speed = speed
+        # Bodiless requests that validated, most recent last (only the server's event loop touches it).
+        self._valid_requests: OrderedDict[tuple[Any, ...], None] = OrderedDict()
+
+    def _remember_valid(self, key: tuple[Any, ...]) -> None:
+        self._valid_requests[key] = None
+        if len(self._valid_requests) > VALID_REQUESTS_KEPT:
+            self._valid_requests.popitem(last=False)
 
     def routes(self) -> list[Route]:
         return [
@@ -287,8 +298,15 @@ class _Vendor:
             if not _credential_ok(self.spec, op.spec, request):
                 return self.error("unauthorized", operation=op.operation_id)
             path = self.spec.base_path + request.url.path[len(self.spec.prefix) :]
+            # A request without a body is valid or not by its method, path, query and headers alone, and a
+            # poller sends the same one again and again: remember the valid ones (validation is most of the
+            # cost of a status call).
+            seen = (request.method, path, request.url.query, tuple(request.headers.items())) if not raw else None
             try:
-                self.spec.openapi.validate_request(_ValidationRequest(request, raw, self.spec.origin, path))
+                if seen is None or seen not in self._valid_requests:
+                    self.spec.openapi.validate_request(_ValidationRequest(request, raw, self.spec.origin, path))
+                    if seen is not None:
+                        self._remember_valid(seen)
             except SecurityValidationError:
                 return self.error("unauthorized", operation=op.operation_id)
             except OpenAPIError as exc:  # body, parameter and media-type errors alike

@@ -11,6 +11,7 @@ import copy
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Final
 
 from reelforge.sandbox.bodies import (
@@ -262,10 +263,7 @@ class JobLifecycle:
         times only when succeeded, and the error message only when failed. Result and error fields of the
         example are cleared (null, an empty array, or left out, whichever the schema allows) otherwise.
         """
-        example = example_instance(self.document, self.status_schema)
-        if not isinstance(example, dict):
-            raise TypeError("the status response is not a JSON object")
-        body: dict[str, Any] = copy.deepcopy(example)
+        body: dict[str, Any] = copy.deepcopy(self._status_example)
         if self.job_id_field is not None:
             set_at(body, f"$.{self.job_id_field}", job_id)
         status_path = str(self.job["status"])
@@ -296,6 +294,20 @@ class JobLifecycle:
             else:
                 body = self._clear(body, str(error_path))
         return body
+
+    @cached_property
+    def _status_example(self) -> dict[str, Any]:
+        """The status schema's example instance, built once (every status body starts from a copy of it)."""
+        example = example_instance(self.document, self.status_schema)
+        if not isinstance(example, dict):
+            raise TypeError("the status response is not a JSON object")
+        return example
+
+    @cached_property
+    def _clear_choices(self) -> dict[str, tuple[int, str]]:
+        """How `_clear` emptied each path the first time ((prefix length, null|empty|drop)); every status body
+        has the same shape, so the choice found valid once holds for every later body (the tests validate each)."""
+        return {}
 
     def _mirror_status(self, body: dict[str, Any], vendor_status: str) -> None:
         """Items next to the result URLs that carry a status of the same enum get the job's status too."""
@@ -338,32 +350,40 @@ class JobLifecycle:
 
     def _clear(self, body: dict[str, Any], jsonpath: str) -> dict[str, Any]:
         """Remove what a path points at, the least intrusive valid way: null it, empty its array, or drop it."""
-        steps = parse_simple_path(jsonpath)
         if not find_at(body, jsonpath):
             return body
+        steps = parse_simple_path(jsonpath)
+        known = self._clear_choices.get(jsonpath)
+        if known is not None:
+            return _cleared(body, steps, *known)
         for cut in range(len(steps), 0, -1):
             prefix = "$" + "".join(_render(s) for s in steps[:cut])
             if not find_at(body, prefix):
                 continue
-            attempts: list[dict[str, Any]] = []
-            if not steps[cut - 1].wildcard:
-                nulled = copy.deepcopy(body)
-                set_at(nulled, prefix, None)
-                attempts.append(nulled)
-            if steps[cut - 1].wildcard:
-                emptied = copy.deepcopy(body)
-                set_at(emptied, "$" + "".join(_render(s) for s in steps[: cut - 1]), [])
-                attempts.append(emptied)
+            kinds = ["empty"] if steps[cut - 1].wildcard else ["null"]
             if steps[cut - 1].name is not None:
-                dropped = copy.deepcopy(body)
-                for parent in find_at(dropped, "$" + "".join(_render(s) for s in steps[: cut - 1])):
-                    if isinstance(parent, dict):
-                        parent.pop(steps[cut - 1].name, None)
-                attempts.append(dropped)
-            for attempt in attempts:
+                kinds.append("drop")
+            for kind in kinds:
+                attempt = _cleared(body, steps, cut, kind)
                 if attempt != body and is_valid_instance(self.document, self.status_schema, attempt):
+                    self._clear_choices[jsonpath] = (cut, kind)
                     return attempt
         return body
+
+
+def _cleared(body: dict[str, Any], steps: list[JSONPathStep], cut: int, kind: str) -> dict[str, Any]:
+    """A copy of `body` with the node at the first `cut` steps nulled, its array emptied, or its key dropped."""
+    result = copy.deepcopy(body)
+    parent = "$" + "".join(_render(s) for s in steps[: cut - 1])
+    if kind == "null":
+        set_at(result, parent + _render(steps[cut - 1]), None)
+    elif kind == "empty":
+        set_at(result, parent, [])
+    else:
+        for node in find_at(result, parent):
+            if isinstance(node, dict):
+                node.pop(steps[cut - 1].name, None)
+    return result
 
 
 def _render(step: JSONPathStep) -> str:
