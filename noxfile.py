@@ -23,6 +23,16 @@ def _install(session: nox.Session, group: str) -> None:
 
 
 @nox.session(default=False)
+def demo(session: nox.Session) -> None:
+    """The main job: regenerate every client, start the sandbox, and run one whole job per vendor into ./out."""
+    _install(session, "generate")
+    session.run("python", "-m", "generator", "generate", "--force")
+    _install_generated(session)
+    _install_project(session)
+    session.run("reelforge", "demo", "--out", "out", *session.posargs)
+
+
+@nox.session(default=False)
 def generate(session: nox.Session) -> None:
     """Regenerate every client and show what was made (after --, arguments of `python -m generator generate`)."""
     _install(session, "generate")
@@ -51,11 +61,20 @@ def _install_generated(session: nox.Session) -> None:
     session.install("--disable-pip-version-check", "--force-reinstall", "--no-deps", *packages)
 
 
+def _install_project(session: nox.Session) -> None:
+    # The facade with its sandbox extra, built and installed as users get it (so the `reelforge` command and the
+    # packaged assets are the real ones); its dependencies come first, the project itself is reinstalled every run.
+    project = PYPROJECT["project"]
+    session.install("--disable-pip-version-check", *project["optional-dependencies"]["sandbox"])
+    session.install("--disable-pip-version-check", "--force-reinstall", "--no-deps", ".")
+
+
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Run mypy --strict on the generator, the tests, and every generated package as installed."""
     _install(session, "typecheck")
     _install_generated(session)
+    _install_project(session)
     session.run("mypy", "generator", "tests", "benchmarks", "noxfile.py", "src")
     session.run("mypy", "--strict", *(arg for vendor in VENDORS for arg in ("-p", f"reelforge_{vendor}")))
 
@@ -65,6 +84,7 @@ def tests(session: nox.Session) -> None:
     """Run the test suite, with the five generated packages installed as users install them."""
     _install(session, "test")
     _install_generated(session)
+    _install_project(session)
     session.run("pytest", *session.posargs)
 
 
@@ -73,6 +93,7 @@ def conformance_thorough(session: nox.Session) -> None:
     """Run the conformance suite with 20 times more generated examples per check."""
     _install(session, "test")
     _install_generated(session)
+    _install_project(session)
     session.run("pytest", "tests/conformance", *session.posargs, env={"REELFORGE_CONFORMANCE_EXAMPLES": "20"})
 
 
@@ -110,3 +131,12 @@ def bench_diff(session: nox.Session) -> None:
     """Time the spec diff on two 1,000-operation documents and print the figures."""
     _install(session, "diff")
     session.run("python", "benchmarks/bench_diff.py", *session.posargs)
+
+
+@nox.session(default=False)
+def bench_sandbox(session: nox.Session) -> None:
+    """Measure the sandbox: start-up time and p50/p99 latency of a status call on loopback, alone and under load."""
+    _install(session, "test")
+    _install_generated(session)
+    _install_project(session)
+    session.run("python", "benchmarks/bench_sandbox.py", *session.posargs)

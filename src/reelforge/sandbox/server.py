@@ -6,6 +6,8 @@ Usage: `with Sandbox(speed=50) as sandbox:` then
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -17,7 +19,7 @@ import uvicorn
 from reelforge.sandbox.app import VENDORS, build_app, vendor_spec
 from reelforge.sandbox.state import SandboxState
 
-__all__ = ["Sandbox"]
+__all__ = ["Sandbox", "SandboxProcess"]
 
 _START_TIMEOUT: Final = 10.0
 
@@ -91,6 +93,60 @@ class Sandbox:
             thread.join(timeout=_START_TIMEOUT)
         self._server = None
         self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+class SandboxProcess:
+    """`reelforge sandbox` in a child process (its own interpreter, so its own GIL) while the `with` block runs.
+
+    For load tests and benchmarks, where a server sharing the client's process would measure the clients' work
+    as the server's. `args` are extra command-line arguments (e.g. ["--speed", "50"]).
+    """
+
+    def __init__(self, args: Sequence[str] = (), host: str = "127.0.0.1") -> None:
+        self.args = list(args)
+        self.host = host
+        self.url = ""
+        self._process: subprocess.Popen[str] | None = None
+
+    def base_url(self, vendor: str) -> str:
+        return self.url + vendor_spec(vendor).prefix
+
+    def start(self) -> Self:
+        command = [sys.executable, "-m", "reelforge", "sandbox", "--host", self.host, "--port", "0", *self.args]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self._process = process
+        assert process.stdout is not None
+        first = process.stdout.readline()  # "reelforge sandbox on http://HOST:PORT (...)", or "" when it failed
+        if not first.startswith("reelforge sandbox on "):
+            process.wait(timeout=_START_TIMEOUT)
+            errors = process.stderr.read() if process.stderr is not None else ""
+            self.stop()
+            raise RuntimeError(f"the sandbox process did not start (exit {process.returncode}): {first}{errors}")
+        self.url = first.split()[3]
+        return self
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=_START_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
     def __enter__(self) -> Self:
         return self.start()
