@@ -6,6 +6,8 @@ Usage: `with Sandbox(speed=50) as sandbox:` then
 
 from __future__ import annotations
 
+import errno
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +24,22 @@ from reelforge.sandbox.state import SandboxState
 __all__ = ["Sandbox", "SandboxProcess"]
 
 _START_TIMEOUT: Final = 10.0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, bound here so that a taken port is a clear error before any thread starts
+    (uvicorn serves on it and closes it when it stops)."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is still free
+    try:
+        listener.bind((host, port))
+        listener.listen(2048)
+    except OSError as exc:
+        listener.close()
+        hint = "it is in use: pick another port, or 0 for any free one" if exc.errno == errno.EADDRINUSE else ""
+        raise OSError(f"cannot listen on {host}:{port}: {hint or exc.strerror}") from exc
+    return listener
 
 
 class Sandbox:
@@ -61,6 +79,8 @@ class Sandbox:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
         app = build_app(self.vendors, speed=self.speed, state=self.state)
+        listener = _listen(self.host, self.port)
+        self.port = int(listener.getsockname()[1])
         config = uvicorn.Config(
             app,
             host=self.host,
@@ -74,15 +94,17 @@ class Sandbox:
         )
         server = uvicorn.Server(config)
         self._server = server
-        self._thread = threading.Thread(target=server.run, name="reelforge-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [listener]}, name="reelforge-sandbox", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + _START_TIMEOUT
         while not server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
+                listener.close()
                 raise RuntimeError(f"the sandbox did not start on {self.host}:{self.port}")
             time.sleep(0.005)
-        self.port = int(server.servers[0].sockets[0].getsockname()[1])
         return self
 
     def stop(self) -> None:
@@ -114,6 +136,7 @@ class SandboxProcess:
         self.args = list(args)
         self.host = host
         self.url = ""
+        self.returncode: int | None = None  # the process's exit status once stopped
         self._process: subprocess.Popen[str] | None = None
 
     def base_url(self, vendor: str) -> str:
@@ -144,6 +167,7 @@ class SandboxProcess:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        self.returncode = process.returncode
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()

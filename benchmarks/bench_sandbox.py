@@ -1,0 +1,152 @@
+"""Measure the sandbox and print the figures the README quotes.
+
+- start-up: `Sandbox().start()` in a fresh interpreter (imports, five specs read, validators built, socket bound),
+  and the `reelforge sandbox` command from spawn to its "on http://..." line; median of --runs.
+- status latency on loopback: one job per vendor, then --calls status calls per vendor, one after another,
+  through the generated sync client on a kept-alive connection; p50 and p99 per vendor and overall.
+- under load: --clients async clients polling their own jobs at once; p50 and p99 of every status call.
+
+The server runs in its own process (SandboxProcess), so the client's work is not counted as the server's.
+Run: `python3 -m nox -s bench_sandbox` (or `python benchmarks/bench_sandbox.py --calls 2000 --clients 200`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import statistics
+import subprocess
+import sys
+import time
+import typing
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from reelforge.sandbox.bodies import find_at
+from reelforge.sandbox.demo import _request_example, endpoint_module
+from reelforge.sandbox.server import SandboxProcess
+
+VENDORS = ("hera", "hedra", "magichour", "argil", "oxen")
+_START_SNIPPET = (
+    "import time; t = time.perf_counter(); from reelforge.sandbox.server import Sandbox; "
+    "s = Sandbox().start(); print(time.perf_counter() - t); s.stop()"
+)
+
+
+def _percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def _job_parts(vendor: str) -> tuple[Any, dict[str, Any], Any, dict[str, Any]]:
+    package = importlib.import_module(f"reelforge_{vendor}")
+    document = package.openapi_document()
+    for item in document["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "x-reelforge-job" in operation:
+                return package, document, operation, operation["x-reelforge-job"]
+    raise LookupError(vendor)
+
+
+def _as_id(function: Callable[..., Any]) -> Callable[[str], Any]:
+    hints = typing.get_type_hints(function)
+    return uuid.UUID if hints[next(iter(hints))] is uuid.UUID else str
+
+
+def measure_start(runs: int) -> None:
+    library = [float(subprocess.check_output([sys.executable, "-c", _START_SNIPPET], text=True)) for _ in range(runs)]
+    command = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        with SandboxProcess():
+            command.append(time.perf_counter() - began)
+    print(f"start-up, Sandbox().start() in a fresh interpreter: median {statistics.median(library):.3f} s "
+          f"(min {min(library):.3f}, max {max(library):.3f}, {runs} runs)")
+    print(f"start-up, `reelforge sandbox` spawn to serving:       median {statistics.median(command):.3f} s "
+          f"(min {min(command):.3f}, max {max(command):.3f}, {runs} runs)")
+
+
+def _create(package: Any, document: Any, operation: Any, job: Any, client: Any) -> tuple[str, Callable[..., Any]]:
+    create = endpoint_module(package, operation["operationId"])
+    body = typing.get_type_hints(create.sync_detailed)["body"].from_dict(_request_example(document, operation))
+    job_id = str(find_at(json.loads(create.sync_detailed(client=client, body=body).content), job["job_id"])[0])
+    status = endpoint_module(package, job["status_operation"]).sync_detailed
+    if "start_operation" in job:
+        endpoint_module(package, job["start_operation"]).sync_detailed(_as_id(status)(job_id), client=client)
+    return job_id, status
+
+
+def measure_sequential(calls: int) -> None:
+    everything: list[float] = []
+    with SandboxProcess(["--speed", "1"]) as sandbox:
+        for vendor in VENDORS:
+            package, document, operation, job = _job_parts(vendor)
+            with package.Client(base_url=sandbox.base_url(vendor), api_key="bench") as client:
+                job_id, status = _create(package, document, operation, job, client)
+                key = _as_id(status)(job_id)
+                for _ in range(50):  # warm the connection and the server's caches
+                    status(key, client=client)
+                times = []
+                for _ in range(calls):
+                    began = time.perf_counter()
+                    status(key, client=client)
+                    times.append(time.perf_counter() - began)
+            everything.extend(times)
+            print(f"status call, {vendor:<9} p50 {_ms(_percentile(times, 0.5))}  p99 {_ms(_percentile(times, 0.99))}"
+                  f"  ({calls} sequential calls)")
+    print(f"status call, all       p50 {_ms(_percentile(everything, 0.5))}  p99 "
+          f"{_ms(_percentile(everything, 0.99))}  ({len(everything)} calls)")
+
+
+async def _poller(vendor: str, base_url: str, rounds: int, times: list[float]) -> None:
+    package, document, operation, job = _job_parts(vendor)
+    async with package.Client(base_url=base_url, api_key="bench") as client:
+        create = endpoint_module(package, operation["operationId"])
+        body = typing.get_type_hints(create.asyncio_detailed)["body"].from_dict(_request_example(document, operation))
+        answer = await create.asyncio_detailed(client=client, body=body)
+        job_id = str(find_at(json.loads(answer.content), job["job_id"])[0])
+        status = endpoint_module(package, job["status_operation"]).asyncio_detailed
+        key = _as_id(status)(job_id)
+        for _ in range(rounds):
+            began = time.perf_counter()
+            await status(key, client=client)
+            times.append(time.perf_counter() - began)
+
+
+def measure_load(clients: int, rounds: int) -> None:
+    times: list[float] = []
+    with SandboxProcess(["--speed", "1"]) as sandbox:
+
+        async def everyone() -> None:
+            await asyncio.gather(
+                *(_poller(VENDORS[i % 5], sandbox.base_url(VENDORS[i % 5]), rounds, times) for i in range(clients))
+            )
+
+        began = time.perf_counter()
+        asyncio.run(everyone())
+        elapsed = time.perf_counter() - began
+    print(f"status call under load, {clients} concurrent clients: p50 {_ms(_percentile(times, 0.5))}  p99 "
+          f"{_ms(_percentile(times, 0.99))}  ({len(times)} calls, {len(times) / elapsed:.0f} calls/s overall)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=5, help="start-up measurements (default: %(default)s)")
+    parser.add_argument("--calls", type=int, default=2000, help="status calls per vendor (default: %(default)s)")
+    parser.add_argument("--clients", type=int, default=200, help="concurrent clients (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=10, help="status calls per concurrent client (default: 10)")
+    args = parser.parse_args()
+    measure_start(args.runs)
+    measure_sequential(args.calls)
+    measure_load(args.clients, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
