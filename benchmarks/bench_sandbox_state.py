@@ -1,4 +1,6 @@
-"""Benchmark: what a --state file costs the sandbox. Prints figures; no target (`python benchmarks/bench_sandbox_state.py`).
+"""Benchmark: what a --state file costs the sandbox. Prints figures, no target.
+
+Run: `python benchmarks/bench_sandbox_state.py`.
 
 For each mode (in memory, SQLite file in a temporary folder), a fresh sandbox on loopback and Oxen's generated
 client over one keep-alive connection: 200 creates, then 1,000 status calls spread over those jobs. The speed is

@@ -20,8 +20,8 @@ from reelforge.sandbox.state import SCHEMA_VERSION, SandboxState, StateFileError
 from tests.sandbox._drive import CREDENTIAL_HEADERS, DRIVERS, Recorder, assert_conforms, client_for, poll, status_value
 from tests.sandbox._specs import VENDORS, create_operations, operations
 
-# A whole job takes 0.4 s: long enough that it is still under way when the first sandbox stops.
-SLOW = 10.0
+# A whole job takes 0.8 s: long enough that it is still under way when the first sandbox stops, even on a busy machine.
+SLOW = 5.0
 FAST = 50.0
 
 
@@ -189,6 +189,9 @@ def test_the_file_is_closed_after_stop(tmp_path: Path) -> None:
         assert _open_files_under(tmp_path)  # the check below can see an open state file
     assert _open_files_under(tmp_path) == []
     assert first.state.closed
+    with pytest.raises(RuntimeError, match="closed; changes would be lost"):
+        first.state.record("job_created", vendor="oxen", job_id="late")
+    assert [e["job_id"] for e in first.log] == [job_id]  # still readable, and unchanged
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]  # the WAL is checkpointed away on close
 
     moved = state_file.rename(tmp_path / "moved.db")

@@ -61,7 +61,8 @@ class Sandbox:
     @property
     def log(self) -> list[dict[str, Any]]:
         """A copy of the events so far (job_created, job_create_repeated, job_started, job_canceled,
-        request_rejected, state_job_dropped; with a state file, also those of earlier runs), each a dict with `event`, `at` (time.time()) and details such as vendor and job_id."""
+        request_rejected, state_job_dropped; with a state file, also those of earlier runs), each a dict with
+        `event`, `at` (time.time()) and details such as vendor and job_id."""
         with self.state.lock:
             return list(self.state.log)
 

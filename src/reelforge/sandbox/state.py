@@ -109,6 +109,7 @@ class SandboxState:
     def add_job(self, job: Job) -> None:
         """Store a new job."""
         with self.lock:
+            self._writable()  # before the dict changes, so a closed state stays as it was
             self.jobs[(job.vendor, job.job_id)] = job
             self._write_job(job)
 
@@ -120,18 +121,20 @@ class SandboxState:
     def delete_job(self, key: tuple[str, str]) -> None:
         """Forget a job (vendor, job id); its result files stay, as a vendor's storage keeps them."""
         with self.lock:
+            db = self._writable()
             del self.jobs[key]
-            if self._db is not None:
-                with self._db:
-                    self._db.execute("DELETE FROM jobs WHERE vendor = ? AND job_id = ?", key)
+            if db is not None:
+                with db:
+                    db.execute("DELETE FROM jobs WHERE vendor = ? AND job_id = ?", key)
 
     def add_file(self, token: str, result: ResultFile) -> None:
         """Store a result URL's token and when it expires."""
         with self.lock:
+            db = self._writable()
             self.files[token] = result
-            if self._db is not None:
-                with self._db:
-                    self._db.execute(
+            if db is not None:
+                with db:
+                    db.execute(
                         "INSERT OR REPLACE INTO files (token, expires_at) VALUES (?, ?)", (token, result.expires_at)
                     )
 
@@ -139,11 +142,12 @@ class SandboxState:
         """Append an event (job_created, job_create_repeated, job_started, job_canceled, request_rejected,
         state_job_dropped) to the log."""
         with self.lock:
+            db = self._writable()
             entry = {"event": event, "at": time.time(), **details}
             self.log.append(entry)
-            if self._db is not None:
-                with self._db:
-                    self._db.execute(
+            if db is not None:
+                with db:
+                    db.execute(
                         "INSERT INTO log (event, at, details) VALUES (?, ?, ?)",
                         (event, entry["at"], json.dumps(details, default=str)),
                     )
@@ -162,13 +166,18 @@ class SandboxState:
 
     # --- the file ----------------------------------------------------------------------------------------
 
+    def _writable(self) -> sqlite3.Connection | None:
+        """The connection to write through (None in memory); a closed file-backed state refuses changes."""
+        if self._db is None and self.path is not None:
+            raise RuntimeError(f"the sandbox state file {self.path} is closed; changes would be lost")
+        return self._db
+
     def _write_job(self, job: Job) -> None:
-        if self._db is None:
-            if self.path is not None:
-                raise RuntimeError(f"the sandbox state file {self.path} is closed")
+        db = self._writable()
+        if db is None:
             return
-        with self._db:
-            self._db.execute(
+        with db:
+            db.execute(
                 "INSERT OR REPLACE INTO jobs (vendor, job_id, operation_id, created_at, fail, result_count,"
                 " started_at, canceled, result_tokens, result_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
