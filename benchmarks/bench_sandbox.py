@@ -67,10 +67,14 @@ def measure_start(runs: int) -> None:
         began = time.perf_counter()
         with SandboxProcess():
             command.append(time.perf_counter() - began)
-    print(f"start-up, Sandbox().start() in a fresh interpreter: median {statistics.median(library):.3f} s "
-          f"(min {min(library):.3f}, max {max(library):.3f}, {runs} runs)")
-    print(f"start-up, `reelforge sandbox` spawn to serving:       median {statistics.median(command):.3f} s "
-          f"(min {min(command):.3f}, max {max(command):.3f}, {runs} runs)")
+    print(
+        f"start-up, Sandbox().start() in a fresh interpreter: median {statistics.median(library):.3f} s "
+        f"(min {min(library):.3f}, max {max(library):.3f}, {runs} runs)"
+    )
+    print(
+        f"start-up, `reelforge sandbox` spawn to serving:       median {statistics.median(command):.3f} s "
+        f"(min {min(command):.3f}, max {max(command):.3f}, {runs} runs)"
+    )
 
 
 def _create(package: Any, document: Any, operation: Any, job: Any, client: Any) -> tuple[str, Callable[..., Any]]:
@@ -99,10 +103,14 @@ def measure_sequential(calls: int) -> None:
                     status(key, client=client)
                     times.append(time.perf_counter() - began)
             everything.extend(times)
-            print(f"status call, {vendor:<9} p50 {_ms(_percentile(times, 0.5))}  p99 {_ms(_percentile(times, 0.99))}"
-                  f"  ({calls} sequential calls)")
-    print(f"status call, all       p50 {_ms(_percentile(everything, 0.5))}  p99 "
-          f"{_ms(_percentile(everything, 0.99))}  ({len(everything)} calls)")
+            print(
+                f"status call, {vendor:<9} p50 {_ms(_percentile(times, 0.5))}  p99 {_ms(_percentile(times, 0.99))}"
+                f"  ({calls} sequential calls)"
+            )
+    print(
+        f"status call, all       p50 {_ms(_percentile(everything, 0.5))}  p99 "
+        f"{_ms(_percentile(everything, 0.99))}  ({len(everything)} calls)"
+    )
 
 
 async def _poller(vendor: str, base_url: str, rounds: int, times: list[float]) -> None:
@@ -132,8 +140,10 @@ def measure_load(clients: int, rounds: int) -> None:
         began = time.perf_counter()
         asyncio.run(everyone())
         elapsed = time.perf_counter() - began
-    print(f"status call under load, {clients} concurrent clients: p50 {_ms(_percentile(times, 0.5))}  p99 "
-          f"{_ms(_percentile(times, 0.99))}  ({len(times)} calls, {len(times) / elapsed:.0f} calls/s overall)")
+    print(
+        f"status call under load, {clients} concurrent clients: p50 {_ms(_percentile(times, 0.5))}  p99 "
+        f"{_ms(_percentile(times, 0.99))}  ({len(times)} calls, {len(times) / elapsed:.0f} calls/s overall)"
+    )
 
 
 def main() -> None:

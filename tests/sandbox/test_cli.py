@@ -17,7 +17,12 @@ from tests.sandbox._specs import VENDORS
 
 def _reelforge(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "reelforge", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "reelforge", *args],
+        check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -95,7 +100,9 @@ def test_a_taken_port_is_named(tmp_path: Path) -> None:
 def test_a_missing_extra_is_named(tmp_path: Path) -> None:
     # As if `reelforge` were installed without its sandbox extra: importing uvicorn fails.
     code = "import sys; sys.modules['uvicorn'] = None; from reelforge.cli import main; sys.exit(main(['sandbox']))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "pip install 'reelforge[sandbox]'" in done.stderr
     assert "uvicorn" in done.stderr

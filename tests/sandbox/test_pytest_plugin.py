@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-USER_TESTS = '''
+USER_TESTS = """
 import httpx
 import pytest
 import reelforge_hera
@@ -32,13 +32,14 @@ def test_marker(reelforge_sandbox):
 @pytest.mark.reelforge_sandbox(sped=2)
 def test_misspelled(reelforge_sandbox):
     pass
-'''
+"""
 
 
 def test_the_fixture_in_another_project(tmp_path: Path) -> None:
     (tmp_path / "test_user.py").write_text(USER_TESTS, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py"],
+        check=False,
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -63,6 +63,7 @@ __all__ = [
     "VendorSpec",
     "build_app",
     "find_prompt",
+    "lifecycle_for",
     "vendor_spec",
 ]
 
@@ -188,6 +189,21 @@ def vendor_spec(vendor: str) -> VendorSpec:
     openapi_31 = str(document.get("openapi", "")).startswith("3.1")
     validator = OpenAPI.from_dict(_for_validator(copy.deepcopy(dict(document)), openapi_31))
     return VendorSpec(vendor, document, str(module.DEFAULT_BASE_URL), operations, validator)
+
+
+def lifecycle_for(vendor: str, operation_id: str) -> JobLifecycle | None:
+    """The lifecycle of the jobs `operation_id` creates at `vendor`, or None when the installed specs have no
+    such create operation (a SandboxState's resolver for the jobs of a state file)."""
+    if vendor not in VENDORS:
+        return None
+    try:
+        spec = vendor_spec(vendor)
+    except ModuleNotFoundError:  # the vendor's client package is not installed
+        return None
+    for op in spec.operations:
+        if op.role == "create" and op.operation_id == operation_id:
+            return op.lifecycle
+    return None
 
 
 def _success(operation: Mapping[str, Any]) -> tuple[int, Any]:
@@ -329,6 +345,7 @@ class _Vendor:
                     return self.error("not_found", operation=op.operation_id, job_id=job_id)
                 if op.role == "start" and job.started_at is None:
                     job.started_at = time.time()
+                    self.state.save_job(job)
                     self.state.record("job_started", vendor=self.spec.vendor, job_id=job_id)
                 if op.role == "cancel":
                     return self.cancel(op, job)
@@ -355,7 +372,7 @@ class _Vendor:
                     fail=should_fail(find_prompt(body)),
                     result_count=_result_count(lifecycle, body),
                 )
-                self.state.jobs[key] = job
+                self.state.add_job(job)
                 self.state.record("job_created", vendor=self.spec.vendor, job_id=job_id, operation=op.operation_id)
             else:
                 # The client reused a pre-reserved id (Hedra's generation_id). Whether the vendor deduplicates is
@@ -375,8 +392,9 @@ class _Vendor:
         key = (job.vendor, job.job_id)
         if job.lifecycle.states["canceled"]:
             job.canceled = True
+            self.state.save_job(job)
         else:
-            del self.state.jobs[key]
+            self.state.delete_job(key)
         self.state.record("job_canceled", vendor=job.vendor, job_id=job.job_id, deleted=not job.canceled)
         status_code, schema = _success(op.spec)
         if schema is None:
@@ -413,7 +431,8 @@ class _Vendor:
             job.result_expires = wall + RESULT_URL_LIFETIME_SECONDS / self.speed if expiring else None
             job.result_tokens = [secrets.token_urlsafe(16) for _ in range(job.result_count)]
             for token in job.result_tokens:
-                self.state.files[token] = ResultFile(job.result_expires)
+                self.state.add_file(token, ResultFile(job.result_expires))
+            self.state.save_job(job)
         base = str(request.base_url).rstrip("/") if request is not None else ""
         urls = [f"{base}/files/{token}.mp4" for token in job.result_tokens]
         expires = [_iso(job.result_expires)] * len(urls) if job.result_expires is not None else []

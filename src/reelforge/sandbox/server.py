@@ -1,7 +1,8 @@
 """Run the sandbox app on a real socket in a background thread (uvicorn), as a context manager.
 
 Usage: `with Sandbox(speed=50) as sandbox:` then
-`reelforge_hera.Client(base_url=sandbox.base_url("hera"), api_key="any")`.
+`reelforge_hera.Client(base_url=sandbox.base_url("hera"), api_key="any")`. With `state_file=path` the jobs,
+result URLs and log are kept in that SQLite file, so the next sandbox started on it still knows them.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
 import uvicorn
 
-from reelforge.sandbox.app import VENDORS, build_app, vendor_spec
+from reelforge.sandbox.app import VENDORS, build_app, lifecycle_for, vendor_spec
 from reelforge.sandbox.state import SandboxState
 
 __all__ = ["Sandbox", "SandboxProcess"]
@@ -46,12 +48,20 @@ class Sandbox:
     """The sandbox served on `host:port` (port 0: any free port) while the `with` block runs."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, speed: float = 1.0, vendors: Sequence[str] = VENDORS
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        speed: float = 1.0,
+        vendors: Sequence[str] = VENDORS,
+        state_file: Path | str | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.speed = speed
         self.vendors = tuple(vendors)
+        # With a file, start() loads it and stop() closes it (so nothing is held open between runs); until the
+        # first start this is an empty in-memory state.
+        self.state_file = Path(state_file) if state_file is not None else None
         self.state = SandboxState()
         self._prefixes = {vendor: vendor_spec(vendor).prefix for vendor in self.vendors}
         self._server: uvicorn.Server | None = None
@@ -71,15 +81,22 @@ class Sandbox:
     @property
     def log(self) -> list[dict[str, Any]]:
         """A copy of the events so far (job_created, job_create_repeated, job_started, job_canceled,
-        request_rejected), each a dict with `event`, `at` (time.time()) and details such as vendor and job_id."""
+        request_rejected, state_job_dropped; with a state file, also those of earlier runs), each a dict with
+        `event`, `at` (time.time()) and details such as vendor and job_id."""
         with self.state.lock:
             return list(self.state.log)
 
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        app = build_app(self.vendors, speed=self.speed, state=self.state)
-        listener = _listen(self.host, self.port)
+        if self.state_file is not None:
+            self.state = SandboxState(self.state_file, lifecycle_for=lifecycle_for)  # raises StateFileError
+        try:
+            app = build_app(self.vendors, speed=self.speed, state=self.state)
+            listener = _listen(self.host, self.port)
+        except BaseException:
+            self.state.close()
+            raise
         self.port = int(listener.getsockname()[1])
         config = uvicorn.Config(
             app,
@@ -115,6 +132,7 @@ class Sandbox:
             thread.join(timeout=_START_TIMEOUT)
         self._server = None
         self._thread = None
+        self.state.close()  # after the server thread is gone: no request writes to it any more
 
     def __enter__(self) -> Self:
         return self.start()
