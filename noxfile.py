@@ -140,3 +140,4 @@ def bench_sandbox(session: nox.Session) -> None:
     _install_generated(session)
     _install_project(session)
     session.run("python", "benchmarks/bench_sandbox.py", *session.posargs)
+    session.run("python", "benchmarks/bench_sandbox_state.py")
