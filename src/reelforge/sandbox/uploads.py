@@ -57,8 +57,9 @@ def multipart_file(content_type: str, raw: bytes, field: str) -> MultipartFile |
             return None
         return part.filename or field, part.mimetype or "application/octet-stream", part.read()
     finally:
-        for _, storage in files.items(multi=True):  # werkzeug spools parts to temporary files
-            storage.close()
+        for storages in files.listvalues():  # werkzeug spools parts to temporary files
+            for storage in storages:
+                storage.close()
 
 
 def safe_name(name: str) -> str:
