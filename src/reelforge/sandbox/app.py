@@ -427,7 +427,7 @@ class _Vendor:
                     return self.error("not_found", operation=op.operation_id, asset_id=asset_id)
                 if sent is None:
                     return self.error("invalid", [_missing_file(upload)], operation=op.operation_id)
-                name, media_type, data = sent
+                _, media_type, data = sent  # the asset keeps the name it was created with
                 store(self.state, asset_id, reserved, data, media_type, op.operation_id)
             return self.documented(op, {})
         if style == "multipart":
