@@ -39,6 +39,7 @@ class Recorder(httpx.BaseTransport):
     inner: httpx.HTTPTransport = field(default_factory=httpx.HTTPTransport)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()  # a multipart body is a stream: keep its bytes for assert_conforms
         response = self.inner.handle_request(request)
         response.read()
         self.exchanges.append((request, response))

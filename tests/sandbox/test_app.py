@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reelforge.sandbox.errors import VENDOR_ERRORS
+from reelforge.sandbox.errors import vendor_errors
 from reelforge.sandbox.media import is_valid_mp4, result_video
 from reelforge.sandbox.server import Sandbox
 from tests.sandbox._drive import (
@@ -135,7 +135,7 @@ def test_invalid_body(vendor: str, sandbox: Sandbox) -> None:
     answer = httpx.request(
         method, sandbox.base_url(vendor) + path, json={"prompt": 12345}, headers=CREDENTIAL_HEADERS[vendor]
     )
-    assert answer.status_code == VENDOR_ERRORS[vendor].invalid_status == (422 if vendor == "hedra" else 400)
+    assert answer.status_code == vendor_errors(vendor).validation_status == (422 if vendor == "hedra" else 400)
     body = answer.json()
     assert _SHAPES[vendor](body), body
     assert error_schema_errors(vendor, method, path, answer.status_code, body) == []
@@ -301,3 +301,21 @@ def test_hedra_reserved_generation_id(sandbox: Sandbox, recorder: Recorder) -> N
     # Deduplication is unconfirmed at Hedra, so the repeat is visible in the log.
     assert [e["job_id"] for e in sandbox.log if e["event"] == "job_create_repeated"] == [str(reserved)]
     assert_conforms("hedra", sandbox, recorder.exchanges)
+
+
+def test_fail_marker_in_any_prompt_of_the_create_body(sandbox: Sandbox, recorder: Recorder) -> None:
+    # Argil's prompt is $.moments[*].transcript (x-reelforge-job.prompt): the marker in the second moment counts.
+    from reelforge_argil.api.videos import create_video
+    from reelforge_argil.models import Moment, VideoCreateArgs
+
+    from tests.sandbox._drive import ARGIL_AVATAR
+
+    driver = DRIVERS["argil"]()
+    client = client_for("argil", sandbox, recorder)
+    moments = [Moment(avatar_id=ARGIL_AVATAR, transcript="hello"), Moment(avatar_id=ARGIL_AVATAR, transcript="[fail]")]
+    job_id = str(create_video.sync(client=client, body=VideoCreateArgs(name="two", moments=moments)).id)
+    assert driver.start is not None
+    driver.start(client, job_id)
+    _, seen = poll(driver, client, job_id, _terminal("argil"))
+    assert seen[-1] == "FAILED", seen
+    assert_conforms("argil", sandbox, recorder.exchanges)

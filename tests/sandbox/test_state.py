@@ -4,6 +4,7 @@ second sandbox (another port) started on the same file after the first one stopp
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import sqlite3
 import time
@@ -267,3 +268,22 @@ def test_a_state_file_needs_a_lifecycle_resolver(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="lifecycle_for"):
         SandboxState(tmp_path / "state.db")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_uploads_survive_a_restart(tmp_path: Path) -> None:
+    from reelforge_hera.api.files import upload_file
+    from reelforge_hera.models import HeraFileUpload
+    from reelforge_hera.types import File
+
+    state_file = tmp_path / "state.db"
+    data = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    with Sandbox(speed=50, state_file=state_file) as first, Recorder() as recorder:
+        client = client_for("hera", first, recorder)
+        body = HeraFileUpload(file=File(payload=io.BytesIO(data), file_name="logo.png", mime_type="image/png"))
+        path = urlsplit(upload_file.sync(client=client, body=body).url).path
+    with Sandbox(speed=50, state_file=state_file) as second:
+        served = httpx.get(second.url + path)
+        assert served.status_code == 200
+        assert served.content == data
+        assert served.headers["content-type"] == "image/png"
+        assert [e["event"] for e in second.log if e["event"].startswith("upload")] == ["upload_received"]

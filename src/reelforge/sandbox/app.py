@@ -11,11 +11,16 @@ and what a route does depends only on its role in the vendor's `x-reelforge-job`
 - status (`status_operation`): the job's state at this moment (`JobLifecycle.state_at`), as a status body;
 - cancel (`cancel_operation`): mark the job canceled when the vendor has a canceled status, else delete it;
   answer the documented success (an empty body when the spec documents none);
+- upload (the operation carrying `x-reelforge-upload`, docs/x-reelforge-upload.md) and upload_file (a reserved
+  asset's `upload_operation`): keep the file in memory, as the vendor's style says (multipart, reserve then
+  upload, presigned PUT, by URL), and answer the documented body with the token, asset id or URLs written in;
 - any other operation: the example instance of its first documented 2xx JSON body.
 
 Every request first needs its credential (the operation's security scheme) and must validate against the
 spec (openapi-core); otherwise the vendor's own error answer (`errors.py`). Result URLs point at
-`/files/<token>.mp4` on this server and need no key.
+`/files/<token>.mp4` on this server and need no key, as do presigned upload URLs (`/uploads/<token>`) and
+uploaded files served back (`/uploads/<token>/<filename>`). A job fails when any string its create body has
+at `x-reelforge-job.prompt` contains the fail marker (lifecycle.should_fail).
 """
 
 from __future__ import annotations
@@ -50,30 +55,32 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from reelforge.sandbox.bodies import example_instance, parse_simple_path, set_at
+from reelforge.sandbox.bodies import (
+    JSONPathStep,
+    example_instance,
+    find_at,
+    is_valid_instance,
+    parse_simple_path,
+    set_at,
+)
 from reelforge.sandbox.errors import ErrorKind, Problem, error_answer
 from reelforge.sandbox.files import files_endpoint
 from reelforge.sandbox.lifecycle import JobLifecycle, JobState, _schema_at, should_fail
-from reelforge.sandbox.state import Job, ResultFile, SandboxState
+from reelforge.sandbox.state import Job, ResultFile, SandboxState, Upload
+from reelforge.sandbox.uploads import multipart_file, safe_name, store, upload_get_endpoint, upload_put_endpoint
 
 __all__ = [
-    "PROMPT_KEYS",
     "RESULT_URL_LIFETIME_SECONDS",
     "VENDORS",
     "VendorSpec",
     "build_app",
-    "find_prompt",
     "lifecycle_for",
+    "prompts",
     "vendor_spec",
 ]
 
 VENDORS: Final = ("hera", "hedra", "magichour", "argil", "oxen")
 HTTP_METHODS: Final = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-
-# The request-body keys whose first string value is the job's prompt, searched depth-first in document order:
-# Hera, Magic Hour (style.prompt) and Oxen say `prompt`, Hedra `generated_video_inputs.text_prompt`, Argil
-# `moments[].transcript`. A prompt containing "[fail]" makes the job fail (lifecycle.should_fail).
-PROMPT_KEYS: Final = frozenset({"prompt", "text_prompt", "transcript"})
 
 # How many valid bodiless requests each vendor remembers (see _Vendor.endpoint).
 VALID_REQUESTS_KEPT: Final = 4096
@@ -83,21 +90,9 @@ VALID_REQUESTS_KEPT: Final = 4096
 RESULT_URL_LIFETIME_SECONDS: Final = 24 * 3600.0
 
 
-def find_prompt(body: Any) -> str | None:
-    """The first string in `body` whose key is one of PROMPT_KEYS, depth-first in document order."""
-    if isinstance(body, Mapping):
-        for key, value in body.items():
-            if key in PROMPT_KEYS and isinstance(value, str):
-                return value
-            found = find_prompt(value)
-            if found is not None:
-                return found
-    elif isinstance(body, list):
-        for item in body:
-            found = find_prompt(item)
-            if found is not None:
-                return found
-    return None
+def prompts(lifecycle: JobLifecycle, body: Any) -> list[str]:
+    """The prompt texts of a create body: every string at the lifecycle's `prompt` path."""
+    return [value for value in find_at(body, str(lifecycle.job["prompt"])) if isinstance(value, str)]
 
 
 # --- the specs ------------------------------------------------------------------------------------------
@@ -129,6 +124,7 @@ class Operation:
     spec: Mapping[str, Any]
     role: str
     lifecycle: JobLifecycle | None
+    upload: Mapping[str, Any] | None = None  # the x-reelforge-upload, for the upload and upload_file roles
 
 
 @dataclass
@@ -181,11 +177,22 @@ def vendor_spec(vendor: str) -> VendorSpec:
             ):
                 if key in job:
                     roles[str(job[key])] = (role, lifecycle)
+    uploads: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for _, _, operation in found:
+        upload = operation.get("x-reelforge-upload")
+        if isinstance(upload, Mapping):
+            uploads[str(operation["operationId"])] = ("upload", upload)
+            if upload.get("style") == "reserve":
+                uploads[str(upload["upload_operation"])] = ("upload_file", upload)
     operations = []
     for path, method, operation in found:
         operation_id = str(operation.get("operationId", f"{method} {path}"))
         role, owner = roles.get(operation_id, ("other", None))
-        operations.append(Operation(operation_id, method, path, operation, role, owner))
+        upload_role = uploads.get(operation_id)
+        if upload_role is not None:
+            operations.append(Operation(operation_id, method, path, operation, upload_role[0], None, upload_role[1]))
+        else:
+            operations.append(Operation(operation_id, method, path, operation, role, owner))
     openapi_31 = str(document.get("openapi", "")).startswith("3.1")
     validator = OpenAPI.from_dict(_for_validator(copy.deepcopy(dict(document)), openapi_31))
     return VendorSpec(vendor, document, str(module.DEFAULT_BASE_URL), operations, validator)
@@ -328,6 +335,8 @@ class _Vendor:
             except OpenAPIError as exc:  # body, parameter and media-type errors alike
                 return self.error("invalid", _problems(exc), operation=op.operation_id)
             body: Any = json.loads(raw) if raw and "json" in request.headers.get("content-type", "") else None
+            if op.upload is not None:
+                return self.upload(op, op.upload, request, body, raw)
             return self.answer(op, request, body)
 
         return handle
@@ -369,7 +378,7 @@ class _Vendor:
                     job_id,
                     lifecycle,
                     created_at=time.time(),
-                    fail=should_fail(find_prompt(body)),
+                    fail=any(should_fail(prompt) for prompt in prompts(lifecycle, body)),
                     result_count=_result_count(lifecycle, body),
                 )
                 self.state.add_job(job)
@@ -438,11 +447,130 @@ class _Vendor:
         expires = [_iso(job.result_expires)] * len(urls) if job.result_expires is not None else []
         return urls, expires
 
+    # --- uploads ----------------------------------------------------------------------------------------
+
+    def upload(self, op: Operation, upload: Mapping[str, Any], request: Request, body: Any, raw: bytes) -> Response:
+        """An upload operation, as its x-reelforge-upload style says (docs/x-reelforge-upload.md)."""
+        base = str(request.base_url).rstrip("/")
+        content_type = request.headers.get("content-type", "")
+        style = str(upload["style"])
+        now = time.time()
+        if op.role == "upload_file":  # the second step of a reserved asset: its bytes
+            asset_id = str(request.path_params[str(upload["asset_id_parameter"])])
+            sent = multipart_file(content_type, raw, str(upload["field"]))
+            with self.state.lock:
+                reserved = self.state.uploads.get(asset_id)
+                if reserved is None or reserved.vendor != self.spec.vendor:
+                    return self.error("not_found", operation=op.operation_id, asset_id=asset_id)
+                if sent is None:
+                    return self.error("invalid", [_missing_file(upload)], operation=op.operation_id)
+                _, media_type, data = sent  # the asset keeps the name it was created with
+                store(self.state, asset_id, reserved, data, media_type, op.operation_id)
+            return self.documented(op, {})
+        if style == "multipart":
+            sent = multipart_file(content_type, raw, str(upload["field"]))
+            if sent is None:
+                return self.error("invalid", [_missing_file(upload)], operation=op.operation_id)
+            name, media_type, data = sent
+            token = secrets.token_urlsafe(16)
+            with self.state.lock:
+                entry = Upload(self.spec.vendor, op.operation_id, safe_name(name), media_type, now)
+                store(self.state, token, entry, data)
+            return self.documented(op, {str(upload["url"]): f"{base}/uploads/{token}/{entry.name}"})
+        if style == "presigned_put":
+            return self.presigned(op, upload, body, base, now)
+        # reserve and by_url: an asset with an id now; its bytes come later (reserve) or never (by_url).
+        asset_id = str(uuid.uuid4())
+        name = str(body.get("name", "")) if isinstance(body, Mapping) else ""
+        source = body.get(str(upload["url_field"])) if style == "by_url" and isinstance(body, Mapping) else None
+        with self.state.lock:
+            entry = Upload(self.spec.vendor, op.operation_id, name, "", now, source_url=source)
+            self.state.save_upload(asset_id, entry)
+            event = "upload_registered" if style == "by_url" else "upload_reserved"
+            self.state.record(event, vendor=self.spec.vendor, operation=op.operation_id, key=asset_id, url=source)
+        ids = {str(upload["asset_id"]): asset_id} if "asset_id" in upload else {}
+        return self.documented(op, ids, echo=body)
+
+    def presigned(self, op: Operation, upload: Mapping[str, Any], body: Any, base: str, now: float) -> Response:
+        """Upload URLs for each requested file, in request order; each takes one PUT of the bytes until it
+        expires (the result URLs' lifetime, divided by the speed)."""
+        extensions = [str(e) for e in find_at(body, str(upload["extension"]))] if "extension" in upload else [""]
+        expires_at = now + RESULT_URL_LIFETIME_SECONDS / self.speed
+        urls: list[str] = []
+        paths: list[str] = []
+        with self.state.lock:
+            for extension in extensions:
+                token = secrets.token_urlsafe(16)
+                suffix = f".{extension}" if extension else ""
+                name = f"{token}{suffix}"
+                entry = Upload(self.spec.vendor, op.operation_id, name, "", now, expires_at=expires_at)
+                self.state.save_upload(token, entry)
+                self.state.record("upload_reserved", vendor=self.spec.vendor, operation=op.operation_id, key=token)
+                urls.append(f"{base}/uploads/{token}")
+                paths.append(str(upload.get("file_path_prefix", "")) + name)
+        values: dict[str, list[str]] = {str(upload["upload_url"]): urls, str(upload["file_path"]): paths}
+        if "expires_at" in upload:
+            values[str(upload["expires_at"])] = [_iso(expires_at)] * len(urls)
+        return self.documented(op, {}, lists=values)
+
+    def documented(
+        self,
+        op: Operation,
+        values: Mapping[str, str],
+        echo: Any = None,
+        lists: Mapping[str, list[str]] | None = None,
+    ) -> Response:
+        """The operation's documented 2xx answer: its example instance, with the request's fields of the same
+        names echoed where that stays valid, and `values` (JSONPath -> value) and `lists` (a path with one
+        [*] -> one value per item) written in."""
+        status_code, schema = _success(op.spec)
+        if schema is None:
+            return Response(status_code=status_code)
+        answer = example_instance(self.spec.document, schema)
+        if isinstance(echo, Mapping) and isinstance(answer, dict):
+            echoed = {**answer, **{k: v for k, v in echo.items() if k in _properties(self.spec.document, schema)}}
+            if is_valid_instance(self.spec.document, schema, echoed):
+                answer = echoed
+        for path, items in (lists or {}).items():
+            _set_items(self.spec.document, schema, answer, path, items)
+        for path, value in values.items():
+            set_at(answer, path, value)
+        return JSONResponse(answer, status_code=status_code)
+
     def other(self, op: Operation) -> Response:
         status_code, schema = _success(op.spec)
         if schema is None:
             return Response(status_code=status_code)
         return JSONResponse(example_instance(self.spec.document, schema), status_code=status_code)
+
+
+def _missing_file(upload: Mapping[str, Any]) -> Problem:
+    return Problem(("body", str(upload["field"])), "Field required: send the file as this multipart field", "missing")
+
+
+def _properties(document: Mapping[str, Any], schema: Any) -> Mapping[str, Any]:
+    target = _schema_at(document, schema, "$")
+    return target.get("properties", {}) if isinstance(target, Mapping) else {}
+
+
+def _render(steps: Sequence[JSONPathStep]) -> str:
+    return "$" + "".join(
+        f"['{s.name}']" if s.name is not None else "[*]" if s.wildcard else f"[{s.index}]" for s in steps
+    )
+
+
+def _set_items(document: Mapping[str, Any], schema: Any, answer: Any, path: str, values: list[str]) -> None:
+    """Write `values` at a path with one [*], one per item, sizing the array to fit (items start as the
+    example instance of the item schema)."""
+    steps = parse_simple_path(path)
+    cut = next(i for i, step in enumerate(steps) if step.wildcard)
+    array_path, rest = _render(steps[:cut]), _render(steps[cut + 1 :])[1:]
+    arrays = find_at(answer, array_path)
+    if not arrays or not isinstance(arrays[0], list) or len(arrays[0]) != len(values):
+        item_schema = _schema_at(document, schema, array_path + "[*]")
+        set_at(answer, array_path, [example_instance(document, item_schema) for _ in values])
+    for index, value in enumerate(values):
+        set_at(answer, f"{array_path}[{index}]{rest}", value)
 
 
 def _result_count(lifecycle: JobLifecycle, body: Any) -> int:
@@ -477,13 +605,15 @@ def _status_paths(document: Mapping[str, Any], schema: Any, lifecycle: JobLifecy
 def build_app(vendors: Sequence[str] = VENDORS, speed: float = 1.0, state: SandboxState | None = None) -> Starlette:
     """One Starlette app serving every vendor in `vendors` under `/<vendor>` + its base URL's path.
 
-    `speed` scales every duration (job phases and result URL lifetimes). The app's state (jobs, result
-    files, log) is `app.state.sandbox`, a SandboxState; pass `state` to share one.
+    `speed` scales every duration (job phases, result and upload URL lifetimes). The app's state (jobs, result
+    files, uploads, log) is `app.state.sandbox`, a SandboxState; pass `state` to share one.
     """
     if speed <= 0:
         raise ValueError(f"speed must be positive, not {speed!r}")
     shared = state if state is not None else SandboxState()
     routes: list[Route] = [Route("/files/{token}.mp4", files_endpoint(shared), methods=["GET"], name="result_file")]
+    routes.append(Route("/uploads/{token}", upload_put_endpoint(shared), methods=["PUT"], name="upload_put"))
+    routes.append(Route("/uploads/{token}/{filename}", upload_get_endpoint(shared), methods=["GET"], name="upload"))
     for vendor in vendors:
         routes.extend(_Vendor(vendor_spec(vendor), shared, speed).routes())
     app = Starlette(routes=routes)

@@ -1,19 +1,24 @@
-"""How each vendor says "no": the status and body shape of its error answers, one small table.
+"""How each vendor says "no", read from the `x-reelforge-errors` of its effective spec (docs/x-reelforge-errors.md).
 
-Every entry cites /work/shared/vendor-facts.md (the vendor's section) and is checked by the tests against the
-error schema of the effective spec. The kinds: an invalid request, missing or empty credentials, an unknown job
-id, and the answers fault injection sends (too many requests; a server error, whose status is 500, 502 or 503).
+Nothing here names a vendor: the status of an invalid request, the body templates, the vendor's error codes and
+its fixed messages all come from the spec, where the pipeline has checked every template against the error
+schema each operation documents. The kinds: an invalid request, missing or empty credentials, an unknown id,
+and the answers fault injection sends (too many requests; a server error, whose status is 500, 502 or 503).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import importlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final, Literal
 
-__all__ = ["VENDOR_ERRORS", "ErrorKind", "Problem", "VendorErrors", "error_answer"]
+__all__ = ["ErrorKind", "Problem", "VendorErrors", "error_answer", "vendor_errors"]
 
 ErrorKind = Literal["invalid", "unauthorized", "not_found", "rate_limited", "server_error"]
+
+EXTENSION: Final = "x-reelforge-errors"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,8 @@ class Problem:
     type: str
 
 
+# The message of an answer that lists no problem, unless the vendor's spec fixes one (`messages`): the HTTP
+# reason phrase, which is what the vendors' own examples say ("Unauthorized", "Not Found").
 _MESSAGES: Final[Mapping[ErrorKind, str]] = {
     "invalid": "Invalid request",
     "unauthorized": "Unauthorized",
@@ -32,80 +39,7 @@ _MESSAGES: Final[Mapping[ErrorKind, str]] = {
     "rate_limited": "Too Many Requests",
     "server_error": "Internal Server Error",
 }
-# Oxen's machine-readable kinds (vendor-facts.md, Oxen.ai: "resource_not_found" is documented).
-_OXEN_KINDS: Final[Mapping[ErrorKind, str]] = {
-    "invalid": "invalid_request",
-    "unauthorized": "unauthorized",
-    "not_found": "resource_not_found",
-    "rate_limited": "rate_limited",
-    "server_error": "internal_error",
-}
-# Hedra's error codes (vendor-facts.md, Hedra: "Error codes in error.type").
-_HEDRA_CODES: Final[Mapping[ErrorKind, str]] = {
-    "invalid": "INVALID_ARGUMENT",
-    "unauthorized": "UNAUTHORIZED",
-    "not_found": "NOT_FOUND",
-    "rate_limited": "RESOURCE_EXHAUSTED",
-    "server_error": "INTERNAL",
-}
-
-
-def _summary(kind: ErrorKind, problems: Sequence[Problem]) -> str:
-    if not problems:
-        return _MESSAGES[kind]
-    return "; ".join(f"{'.'.join(str(part) for part in p.loc)}: {p.msg}" if p.loc else p.msg for p in problems)
-
-
-def _hera(status: int, kind: ErrorKind, problems: Sequence[Problem]) -> dict[str, Any]:
-    return {"error": "Video/job not found" if kind == "not_found" else _summary(kind, problems)}
-
-
-def _hedra(status: int, kind: ErrorKind, problems: Sequence[Problem]) -> dict[str, Any]:
-    if kind == "invalid":
-        return {"detail": [{"loc": list(p.loc), "msg": p.msg, "type": p.type} for p in problems]}
-    # Other 4xx answers are documented as the HedraError object (the spec's "4XX" response).
-    return {"type": _HEDRA_CODES[kind], "message": _summary(kind, problems)}
-
-
-def _magichour(status: int, kind: ErrorKind, problems: Sequence[Problem]) -> dict[str, Any]:
-    return {"message": _summary(kind, problems)}
-
-
-def _argil(status: int, kind: ErrorKind, problems: Sequence[Problem]) -> dict[str, Any]:
-    return {"code": status, "message": _summary(kind, problems)}
-
-
-def _oxen(status: int, kind: ErrorKind, problems: Sequence[Problem]) -> dict[str, Any]:
-    return {
-        "error": {"type": _OXEN_KINDS[kind], "title": _summary(kind, problems)},
-        "status": "error",
-        "status_message": _OXEN_KINDS[kind],
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class VendorErrors:
-    """A vendor's error answers: the status of an invalid request, and the body of any error."""
-
-    invalid_status: int
-    body: Callable[[int, ErrorKind, Sequence[Problem]], dict[str, Any]]
-    source: str
-
-
-VENDOR_ERRORS: Final[Mapping[str, VendorErrors]] = {
-    # vendor-facts.md, Hera.Video: 404 {"error": "Video/job not found"}; a 400 answers {"error": "..."}.
-    "hera": VendorErrors(400, _hera, "vendor-facts.md, Hera.Video"),
-    # vendor-facts.md, Hedra (v2): validation errors answer 422 {"detail": [{loc, msg, type}]}; other errors
-    # carry the HedraError object ({type: error code, message, ...}).
-    "hedra": VendorErrors(422, _hedra, "vendor-facts.md, Hedra (v2)"),
-    # vendor-facts.md, Magic Hour: {"message": "..."} for 400, 401 ("Unauthorized"), 404 ("Not Found"), 422.
-    "magichour": VendorErrors(400, _magichour, "vendor-facts.md, Magic Hour"),
-    # vendor-facts.md, Argil: errors answer {code, message} (documented for 400 and 404).
-    "argil": VendorErrors(400, _argil, "vendor-facts.md, Argil"),
-    # vendor-facts.md, Oxen.ai: {"error": {"type", "title"}, "status": "error", "status_message"}.
-    "oxen": VendorErrors(400, _oxen, "vendor-facts.md, Oxen.ai"),
-}
-
+# The status of each kind but `invalid`, whose status is the vendor's `validation_status`.
 _STATUS: Final[Mapping[ErrorKind, int]] = {
     "unauthorized": 401,
     "not_found": 404,
@@ -114,12 +48,77 @@ _STATUS: Final[Mapping[ErrorKind, int]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class VendorErrors:
+    """A vendor's x-reelforge-errors: the status of an invalid request, and the templates of its error bodies."""
+
+    validation_status: int
+    message: str  # JSONPath to the readable message of an error body
+    body: Mapping[str, Any]
+    validation_body: Mapping[str, Any] | None
+    codes: Mapping[str, str]
+    messages: Mapping[str, str]
+
+    @classmethod
+    def from_spec(cls, document: Mapping[str, Any], vendor: str) -> VendorErrors:
+        """Raises ValueError when the spec has no x-reelforge-errors (the pipeline has checked its shape)."""
+        errors = document.get(EXTENSION)
+        if errors is None:
+            raise ValueError(
+                f"{vendor}: the effective spec has no {EXTENSION}; add one in overlays/{vendor}/50-errors.yaml "
+                "and regenerate (docs/x-reelforge-errors.md)"
+            )
+        return cls(
+            validation_status=int(errors["validation_status"]),
+            message=str(errors["message"]),
+            body=errors["body"],
+            validation_body=errors.get("validation_body"),
+            codes=errors.get("codes", {}),
+            messages=errors.get("messages", {}),
+        )
+
+
+@cache
+def vendor_errors(vendor: str) -> VendorErrors:
+    """The error facts of a vendor, read once per process from the spec its generated package ships."""
+    module = importlib.import_module(f"reelforge_{vendor}")
+    return VendorErrors.from_spec(module.openapi_document(), vendor)
+
+
+def _fill(template: Any, message: str, code: str, status: int, problems: list[dict[str, Any]]) -> Any:
+    """The template with its placeholders filled (docs/x-reelforge-errors.md; the generator's
+    fill_error_template, which the pipeline checks the templates with, does the same)."""
+    if isinstance(template, Mapping):
+        return {key: _fill(value, message, code, status, problems) for key, value in template.items()}
+    if isinstance(template, list):
+        return [_fill(value, message, code, status, problems) for value in template]
+    if template == "{status}":
+        return status
+    if template == "{problems}":
+        return problems
+    if isinstance(template, str):
+        return template.replace("{message}", message).replace("{code}", code).replace("{status}", str(status))
+    return template
+
+
+def _summary(kind: ErrorKind, problems: Sequence[Problem]) -> str:
+    if not problems:
+        return _MESSAGES[kind]
+    return "; ".join(f"{'.'.join(str(part) for part in p.loc)}: {p.msg}" if p.loc else p.msg for p in problems)
+
+
 def error_answer(
     vendor: str, kind: ErrorKind, problems: Sequence[Problem] = (), status: int | None = None
 ) -> tuple[int, dict[str, Any]]:
     """The (status, JSON body) the vendor answers for an error of this kind; `status` overrides the kind's
     usual status (a server_error answered as 502 or 503)."""
-    entry = VENDOR_ERRORS[vendor]
+    facts = vendor_errors(vendor)
     if status is None:
-        status = entry.invalid_status if kind == "invalid" else _STATUS[kind]
-    return status, entry.body(status, kind, problems)
+        status = facts.validation_status if kind == "invalid" else _STATUS[kind]
+    template = facts.validation_body if kind == "invalid" and facts.validation_body is not None else facts.body
+    message = facts.messages.get(kind) or _summary(kind, problems)
+    listed = [{"loc": list(p.loc), "msg": p.msg, "type": p.type} for p in problems]
+    body = _fill(template, message, facts.codes.get(kind, ""), status, listed)
+    if not isinstance(body, dict):
+        raise TypeError(f"{vendor}: {EXTENSION} body templates are objects, not {body!r}")
+    return status, body

@@ -1,4 +1,5 @@
-"""What the sandbox knows: its jobs, the result files it handed out, and the log of what it did.
+"""What the sandbox knows: its jobs, the result files it handed out, the files uploaded to it, and the log of
+what it did.
 
 In memory by default. Given a path, the same in-memory working set is loaded from a SQLite file at start and
 written through on every change (one commit per change), so a restarted sandbox still knows its jobs, its
@@ -14,13 +15,13 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
 from reelforge.sandbox.lifecycle import JobLifecycle
 
-__all__ = ["SCHEMA_VERSION", "Job", "LifecycleResolver", "ResultFile", "SandboxState", "StateFileError"]
+__all__ = ["SCHEMA_VERSION", "Job", "LifecycleResolver", "ResultFile", "SandboxState", "StateFileError", "Upload"]
 
 # What the `meta` table says in a state file: a file without it is not ours, and a file of another version is
 # refused rather than guessed at (there is one version so far, so there is nothing to migrate from).
@@ -46,6 +47,18 @@ CREATE TABLE jobs (
     PRIMARY KEY (vendor, job_id)
 );
 CREATE TABLE files (token TEXT PRIMARY KEY, expires_at REAL);
+CREATE TABLE uploads (
+    key TEXT PRIMARY KEY,
+    vendor TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    data BLOB,
+    sha256 TEXT,
+    expires_at REAL,
+    source_url TEXT
+);
 CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, at REAL NOT NULL, details TEXT NOT NULL);
 """
 
@@ -79,6 +92,29 @@ class ResultFile:
     expires_at: float | None  # wall-clock time.time(), None for URLs that do not expire
 
 
+@dataclass
+class Upload:
+    """An input file a client gave the sandbox, kept in memory, by token or asset id.
+
+    A reserved upload (Hedra's asset, Magic Hour's upload URL) has no data until its bytes arrive; one given by
+    URL (Argil) never has any: the sandbox has no network to fetch it with.
+    """
+
+    vendor: str
+    operation: str
+    name: str
+    content_type: str
+    created_at: float  # wall-clock time.time()
+    data: bytes | None = None
+    sha256: str | None = None
+    expires_at: float | None = None  # when a presigned upload URL stops taking the bytes (time.time())
+    source_url: str | None = None  # the URL a by-URL asset was registered with
+
+    @property
+    def size(self) -> int | None:
+        return None if self.data is None else len(self.data)
+
+
 class SandboxState:
     """Every job and result URL the sandbox knows, and a log of what it did; safe to share between threads.
 
@@ -91,6 +127,7 @@ class SandboxState:
         self.lock = threading.RLock()  # re-entrant: answers are built while the lock is held
         self.jobs: dict[tuple[str, str], Job] = {}
         self.files: dict[str, ResultFile] = {}
+        self.uploads: dict[str, Upload] = {}
         self.log: list[dict[str, Any]] = []
         self.path = Path(path) if path is not None else None
         self._db: sqlite3.Connection | None = None
@@ -138,9 +175,22 @@ class SandboxState:
                         "INSERT OR REPLACE INTO files (token, expires_at) VALUES (?, ?)", (token, result.expires_at)
                     )
 
+    def save_upload(self, key: str, upload: Upload) -> None:
+        """Store an upload (token or asset id), or write a changed one through (its bytes arrived)."""
+        with self.lock:
+            db = self._writable()
+            self.uploads[key] = upload
+            if db is not None:
+                with db:
+                    db.execute(
+                        "INSERT OR REPLACE INTO uploads (key, vendor, operation, name, content_type, created_at, data,"
+                        " sha256, expires_at, source_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (key, *(getattr(upload, f.name) for f in fields(Upload))),
+                    )
+
     def record(self, event: str, **details: Any) -> None:
         """Append an event (job_created, job_create_repeated, job_started, job_canceled, request_rejected,
-        state_job_dropped) to the log."""
+        upload_reserved, upload_received, upload_registered, state_job_dropped, ...) to the log."""
         with self.lock:
             db = self._writable()
             entry = {"event": event, "at": time.time(), **details}
@@ -203,6 +253,9 @@ class SandboxState:
             self.log.append({"event": event, "at": at, **loaded})
         for token, expires_at in self._db.execute("SELECT token, expires_at FROM files"):
             self.files[token] = ResultFile(expires_at)
+        columns = ", ".join(f.name for f in fields(Upload))
+        for key, *values in self._db.execute(f"SELECT key, {columns} FROM uploads"):  # noqa: S608 (our own names)
+            self.uploads[key] = Upload(*values)
         dropped: list[tuple[str, str, str]] = []
         rows = self._db.execute(
             "SELECT vendor, job_id, operation_id, created_at, fail, result_count, started_at, canceled,"

@@ -3,7 +3,9 @@
 # Overlay: overlays/hedra/10-defects.yaml (sha256 a3cd515fae0ef6e4635d18d247f00a9b880d627e4305ca639f564b8b793e10a8)
 # Overlay: overlays/hedra/20-lifecycle.yaml (sha256 528878519518a571897787891ad92c492d0e85f4cbab13d5d9d036f477d239f3)
 # Overlay: overlays/hedra/30-names.yaml (sha256 5550e7e18da6e78303492634077d289e1f3657286e4420baa00e43a0f6c05590)
-# Overlay: overlays/hedra/40-job.yaml (sha256 a7ad4f12e45b0c0f639cd1abe6f095defec477358f8af2c279d6420099ff55dd)
+# Overlay: overlays/hedra/40-job.yaml (sha256 bf0cf9380cc54bf8ce46b5c54a05a5b10c280a52ab1b790dff49b6593984c1ac)
+# Overlay: overlays/hedra/50-errors.yaml (sha256 765b0ef93d94c9ca3460cb5e35db4552630845d27333f004fa469878dba81450)
+# Overlay: overlays/hedra/60-uploads.yaml (sha256 94bbd14db2466708789d8fdf7b35d14d7190743af7d75ad131d355d60e668dcd)
 # Regenerate: python -m generator generate hedra
 
 from __future__ import annotations
