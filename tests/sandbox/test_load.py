@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reelforge.sandbox.bodies import find_at
+from reelforge.sandbox.bodies import find_at, set_at
 from reelforge.sandbox.demo import endpoint_module, run_job
 from reelforge.sandbox.media import is_valid_mp4
 from reelforge.sandbox.server import Sandbox, SandboxProcess
@@ -43,24 +43,11 @@ def _job(vendor: str) -> dict[str, Any]:
 
 
 def _example(vendor: str, prompt: str) -> Any:
-    """The create call's documented example with its prompt replaced (where the example has one)."""
+    """The create call's documented example with its prompt (x-reelforge-job.prompt) replaced."""
     create_id = create_operations(vendor)[0]
     op = next(op for _, _, op in operations(vendor) if op.get("operationId") == create_id)
     example = json.loads(json.dumps(op["requestBody"]["content"]["application/json"]["example"]))
-
-    def replace(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in {"prompt", "text_prompt", "transcript"} and isinstance(value, str):
-                    node[key] = prompt
-                else:
-                    replace(value)
-        elif isinstance(node, list):
-            for item in node:
-                replace(item)
-
-    replace(example)
-    return example
+    return set_at(example, op["x-reelforge-job"]["prompt"], prompt)
 
 
 async def _one_client(index: int, base_urls: Mapping[str, str]) -> Outcome:
