@@ -51,6 +51,7 @@ from starlette.routing import Route
 
 from reelforge.sandbox.bodies import example_instance, parse_simple_path, set_at
 from reelforge.sandbox.errors import ErrorKind, Problem, error_answer
+from reelforge.sandbox.faults import FaultMiddleware, FaultPlan
 from reelforge.sandbox.files import files_endpoint
 from reelforge.sandbox.lifecycle import JobLifecycle, JobState, _schema_at, should_fail
 from reelforge.sandbox.state import Job, ResultFile, SandboxState
@@ -437,11 +438,17 @@ def _status_paths(document: Mapping[str, Any], schema: Any, lifecycle: JobLifecy
             yield path
 
 
-def build_app(vendors: Sequence[str] = VENDORS, speed: float = 1.0, state: SandboxState | None = None) -> Starlette:
-    """One Starlette app serving every vendor in `vendors` under `/<vendor>` + its base URL's path.
+def build_app(
+    vendors: Sequence[str] = VENDORS,
+    speed: float = 1.0,
+    state: SandboxState | None = None,
+    faults: FaultPlan | None = None,
+) -> FaultMiddleware:
+    """One app serving every vendor in `vendors` under `/<vendor>` + its base URL's path.
 
     `speed` scales every duration (job phases and result URL lifetimes). The app's state (jobs, result
-    files, log) is `app.state.sandbox`, a SandboxState; pass `state` to share one.
+    files, log) is `app.state.sandbox`, a SandboxState; pass `state` to share one. The Starlette app is wrapped
+    in the fault injector (faults.py), which obeys the `X-Reelforge-Fault` header always and `faults` if given.
     """
     if speed <= 0:
         raise ValueError(f"speed must be positive, not {speed!r}")
@@ -449,6 +456,8 @@ def build_app(vendors: Sequence[str] = VENDORS, speed: float = 1.0, state: Sandb
     routes: list[Route] = [Route("/files/{token}.mp4", files_endpoint(shared), methods=["GET"], name="result_file")]
     for vendor in vendors:
         routes.extend(_Vendor(vendor_spec(vendor), shared, speed).routes())
+    if faults is not None:
+        faults.check_operations({v: [op.operation_id for op in vendor_spec(v).operations] for v in vendors})
     app = Starlette(routes=routes)
     app.state.sandbox = shared
-    return app
+    return FaultMiddleware(app, shared, faults)

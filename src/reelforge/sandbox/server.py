@@ -15,6 +15,7 @@ from typing import Any, Final, Self
 import uvicorn
 
 from reelforge.sandbox.app import VENDORS, build_app, vendor_spec
+from reelforge.sandbox.faults import FaultPlan
 from reelforge.sandbox.state import SandboxState
 
 __all__ = ["Sandbox"]
@@ -26,13 +27,19 @@ class Sandbox:
     """The sandbox served on `host:port` (port 0: any free port) while the `with` block runs."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, speed: float = 1.0, vendors: Sequence[str] = VENDORS
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        speed: float = 1.0,
+        vendors: Sequence[str] = VENDORS,
+        faults: FaultPlan | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.speed = speed
         self.vendors = tuple(vendors)
         self.state = SandboxState()
+        self.faults = faults  # rules from a fault file (faults.py); the X-Reelforge-Fault header works regardless
         self._prefixes = {vendor: vendor_spec(vendor).prefix for vendor in self.vendors}
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -58,7 +65,7 @@ class Sandbox:
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        app = build_app(self.vendors, speed=self.speed, state=self.state)
+        app = build_app(self.vendors, speed=self.speed, state=self.state, faults=self.faults)
         config = uvicorn.Config(
             app,
             host=self.host,
