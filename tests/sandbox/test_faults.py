@@ -6,8 +6,9 @@ import importlib
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -36,7 +37,51 @@ def _terminal(vendor: str) -> set[str]:
     return {*job["states"]["succeeded"], *job["states"]["failed"], *job["states"]["canceled"]}
 
 
-def _client(vendor: str, sandbox: Sandbox, recorder: Recorder, fault: str | None = None, timeout: float = 10.0) -> Any:
+class Served(Protocol):
+    """What the tests use of a running sandbox: a Sandbox, or a test's view of a shared one."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def log(self) -> list[dict[str, Any]]: ...
+
+    def base_url(self, vendor: str) -> str: ...
+
+
+@dataclass
+class _Since:
+    """A shared sandbox as one test sees it: only the log events since the test began."""
+
+    running: Sandbox
+    start: int
+
+    @property
+    def url(self) -> str:
+        return self.running.url
+
+    @property
+    def log(self) -> list[dict[str, Any]]:
+        return self.running.log[self.start :]
+
+    def base_url(self, vendor: str) -> str:
+        return self.running.base_url(vendor)
+
+
+@pytest.fixture(scope="module")
+def shared_sandbox() -> Iterator[Sandbox]:
+    with Sandbox(speed=SPEED) as running:
+        yield running
+
+
+@pytest.fixture
+def sandbox(shared_sandbox: Sandbox) -> Served:
+    """One server for the header tests of this module (a start and stop each costs ~0.1 s); each test reads
+    only its own part of the log. Tests of fault files start a Sandbox of their own."""
+    return _Since(shared_sandbox, len(shared_sandbox.log))
+
+
+def _client(vendor: str, sandbox: Served, recorder: Recorder, fault: str | None = None, timeout: float = 10.0) -> Any:
     module = importlib.import_module(f"reelforge_{vendor}")
     return module.Client(
         base_url=sandbox.base_url(vendor),
@@ -52,11 +97,11 @@ def _api_error(vendor: str) -> type[Exception]:
     return error
 
 
-def _events(sandbox: Sandbox, event: str) -> list[dict[str, Any]]:
+def _events(sandbox: Served, event: str) -> list[dict[str, Any]]:
     return [e for e in sandbox.log if e["event"] == event]
 
 
-def _hera_create(sandbox: Sandbox, fault: str | None = None) -> httpx.Response:
+def _hera_create(sandbox: Served, fault: str | None = None) -> httpx.Response:
     headers = {**CREDENTIAL_HEADERS["hera"], **({FAULT_HEADER: fault} if fault else {})}
     return httpx.post(sandbox.base_url("hera") + "/videos", json=HERA_BODY, headers=headers, timeout=10)
 
@@ -115,9 +160,7 @@ def test_bad_spellings_name_the_text_and_the_valid_ones(text: str) -> None:
 
 @pytest.mark.parametrize("vendor", VENDORS)
 @pytest.mark.parametrize("fault", ["429", "429 retry-after=2", "500", "502", "503 retry-after=1"])
-def test_error_faults_raise_the_clients_api_error(
-    vendor: str, fault: str, sandbox: Sandbox, recorder: Recorder
-) -> None:
+def test_error_faults_raise_the_clients_api_error(vendor: str, fault: str, sandbox: Served, recorder: Recorder) -> None:
     spelled = parse_fault(fault)
     assert spelled.status is not None
     client = _client(vendor, sandbox, recorder, fault)
@@ -142,7 +185,7 @@ def test_error_faults_raise_the_clients_api_error(
     }
 
 
-def test_bad_header_answers_400_naming_it_and_acts_on_nothing(sandbox: Sandbox) -> None:
+def test_bad_header_answers_400_naming_it_and_acts_on_nothing(sandbox: Served) -> None:
     answer = _hera_create(sandbox, "teapot=418")
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("text/plain")
@@ -156,7 +199,7 @@ def test_bad_header_answers_400_naming_it_and_acts_on_nothing(sandbox: Sandbox) 
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_drop_before_creates_nothing_and_the_server_keeps_serving(
-    vendor: str, sandbox: Sandbox, recorder: Recorder, uvicorn_errors: list[logging.LogRecord]
+    vendor: str, sandbox: Served, recorder: Recorder, uvicorn_errors: list[logging.LogRecord]
 ) -> None:
     driver = DRIVERS[vendor]()
     with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
@@ -170,7 +213,7 @@ def test_drop_before_creates_nothing_and_the_server_keeps_serving(
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_drop_after_creates_the_job_once_and_it_can_be_found(
-    vendor: str, sandbox: Sandbox, recorder: Recorder, uvicorn_errors: list[logging.LogRecord]
+    vendor: str, sandbox: Served, recorder: Recorder, uvicorn_errors: list[logging.LogRecord]
 ) -> None:
     driver = DRIVERS[vendor]()
     with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
@@ -185,7 +228,7 @@ def test_drop_after_creates_the_job_once_and_it_can_be_found(
     assert not uvicorn_errors
 
 
-def test_slow_answer_times_out_the_client_but_the_job_exists(sandbox: Sandbox, recorder: Recorder) -> None:
+def test_slow_answer_times_out_the_client_but_the_job_exists(sandbox: Served, recorder: Recorder) -> None:
     driver = DRIVERS["hera"]()
     with pytest.raises(httpx.ReadTimeout):
         driver.create(_client("hera", sandbox, recorder, "slow=5", timeout=0.2), "a lighthouse")
@@ -193,7 +236,7 @@ def test_slow_answer_times_out_the_client_but_the_job_exists(sandbox: Sandbox, r
     assert driver.status(_client("hera", sandbox, recorder), created["job_id"]).video_id == created["job_id"]
 
 
-def test_slow_answer_arrives_in_full_when_the_client_waits(sandbox: Sandbox) -> None:
+def test_slow_answer_arrives_in_full_when_the_client_waits(sandbox: Served) -> None:
     answer = _hera_create(sandbox, "slow=0.05")
     assert answer.status_code == 200
     assert [e["job_id"] for e in _events(sandbox, "job_created")] == [answer.json()["video_id"]]
@@ -202,7 +245,7 @@ def test_slow_answer_arrives_in_full_when_the_client_waits(sandbox: Sandbox) -> 
 # --- cut downloads ---------------------------------------------------------------------------------------
 
 
-def _result_url(sandbox: Sandbox) -> str:
+def _result_url(sandbox: Served) -> str:
     driver = DRIVERS["hera"]()
     with Recorder() as recorder:
         client = _client("hera", sandbox, recorder)
@@ -213,7 +256,7 @@ def _result_url(sandbox: Sandbox) -> str:
 
 @pytest.mark.parametrize(("fault", "fraction"), [("cut", 0.5), ("cut=0.25", 0.25), ("cut=0", 0.0)])
 def test_cut_download_is_short_and_a_range_request_completes_it(
-    fault: str, fraction: float, sandbox: Sandbox, uvicorn_errors: list[logging.LogRecord]
+    fault: str, fraction: float, sandbox: Served, uvicorn_errors: list[logging.LogRecord]
 ) -> None:
     video = result_video()
     url = _result_url(sandbox)
@@ -235,7 +278,7 @@ def test_cut_download_is_short_and_a_range_request_completes_it(
     assert not uvicorn_errors
 
 
-def test_error_fault_on_a_download_answers_plain_text(sandbox: Sandbox) -> None:
+def test_error_fault_on_a_download_answers_plain_text(sandbox: Served) -> None:
     answer = httpx.get(_result_url(sandbox), headers={FAULT_HEADER: "503 retry-after=4"})
     assert (answer.status_code, answer.headers["retry-after"]) == (503, "4")
     assert answer.headers["content-type"].startswith("text/plain")
@@ -384,3 +427,10 @@ def test_without_uvicorns_transport_a_drop_starts_an_answer_it_never_finishes() 
     assert [m["type"] for m in sent] == ["http.response.start"]
     [injected] = [e for e in app.state.sandbox.log if e["event"] == "fault_injected"]
     assert (injected["vendor"], injected["operation"]) == ("hera", "get_video")
+
+
+def test_a_request_no_route_takes_still_gets_the_vendors_error_shape(sandbox: Served) -> None:
+    answer = httpx.get(sandbox.base_url("argil") + "/no/such/path", headers={FAULT_HEADER: "502"})
+    assert (answer.status_code, answer.json()) == (502, error_answer("argil", "server_error", status=502)[1])
+    [injected] = _events(sandbox, "fault_injected")
+    assert (injected["vendor"], injected["operation"]) == ("argil", None)

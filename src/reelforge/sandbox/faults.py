@@ -303,7 +303,7 @@ def _transport(send: Send) -> asyncio.Transport | None:
 
 
 async def _abort(send: Send) -> bool:
-    """Close the connection at once with no bytes sent (TCP reset); False when it cannot be done here."""
+    """Close the connection at once, dropping whatever is not yet written; False when it cannot be done here."""
     transport = _transport(send)
     if transport is None:
         return False
@@ -332,16 +332,21 @@ class FaultMiddleware:
         return self.app.state
 
     def locate(self, scope: Scope) -> tuple[str | None, str | None]:
-        """(vendor, operation) of a request, asked of the app's routes; the files route is "download"."""
+        """(vendor, operation) of a request: the vendor from the path prefix, the operation asked of the app's
+        routes (a route's name is its operationId; the files route is "download"), None where unknown."""
+        first = str(scope["path"]).split("/")[1] if str(scope["path"]).count("/") else ""
+        vendor = first if first in VENDOR_ERRORS else None
+        partial: str | None = None
         for route in self.app.routes:
             match, _ = route.matches(scope)
+            name = getattr(route, "name", None)
             if match == Match.FULL:
-                name = getattr(route, "name", None)
-                if name == "result_file":
-                    return None, DOWNLOAD_OPERATION
-                vendor = str(scope["path"]).split("/")[1]
-                return (vendor if vendor in VENDOR_ERRORS else None), name
-        return None, None
+                return (None, DOWNLOAD_OPERATION) if name == "result_file" else (vendor, name)
+            if match == Match.PARTIAL and partial is None:  # the path fits, the method does not
+                partial = name
+        if partial == "result_file":
+            return None, DOWNLOAD_OPERATION
+        return vendor, partial
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -356,7 +361,7 @@ class FaultMiddleware:
             try:
                 fault = parse_fault(header)
             except ValueError as exc:
-                await self.reject(scope, send, header, str(exc), vendor, operation)
+                await self.reject(receive, send, header, str(exc), vendor, operation)
                 return
         elif self.plan is not None:
             fault = self.plan.take(vendor, operation, method)
@@ -377,8 +382,9 @@ class FaultMiddleware:
         await self.inject(fault, vendor, scope, receive, send)
 
     async def reject(
-        self, scope: Scope, send: Send, value: str, why: str, vendor: str | None, operation: str | None
+        self, receive: Receive, send: Send, value: str, why: str, vendor: str | None, operation: str | None
     ) -> None:
+        await _drain(receive)  # answer only once the request is read, as for every answer not from the app
         text = f"bad {FAULT_HEADER} header value {value!r}: {why}\n"
         with self.sandbox.lock:
             self.sandbox.record(
@@ -387,14 +393,14 @@ class FaultMiddleware:
         await _plain(send, 400, text)
 
     async def inject(self, fault: Fault, vendor: str | None, scope: Scope, receive: Receive, send: Send) -> None:
-        if fault.kind == "status":
-            assert fault.status is not None
-            await self.error(fault, vendor, send)
-        elif fault.kind == "drop-before":
+        if fault.kind in ("status", "drop-before"):
             # Read the request body first (reading is not acting): a socket closed with unread bytes in its
             # receive buffer sends a TCP reset, which the client reports as "connection reset", not as the
-            # server closing the connection without an answer.
+            # server closing the connection without an answer (or, after an error answer, as a lost answer).
             await _drain(receive)
+        if fault.kind == "status":
+            await self.error(fault, vendor, send)
+        elif fault.kind == "drop-before":
             await _drop(send)
         elif fault.kind == "drop-after":
             await self.app(scope, receive, _DropAfter(send))
