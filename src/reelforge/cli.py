@@ -14,9 +14,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Final
 
+from reelforge.vendors import VENDORS
+
 __all__ = ["main"]
 
-VENDORS: Final = ("hera", "hedra", "magichour", "argil", "oxen")
 _EXTRA_HINT: Final = "the sandbox needs reelforge's optional extra: pip install 'reelforge[sandbox]'"
 
 

@@ -106,3 +106,69 @@ def test_a_missing_extra_is_named(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "pip install 'reelforge[sandbox]'" in done.stderr
     assert "uvicorn" in done.stderr
+
+
+def test_sandbox_command_injects_the_faults_of_a_file(tmp_path: Path) -> None:
+    import httpx
+    import reelforge_hera
+    from reelforge_hera.api.videos import create_video
+    from reelforge_hera.models import CreateVideoInput
+
+    rules = tmp_path / "faults.yaml"
+    rules.write_text('faults:\n  - {fault: "429 retry-after=7", vendor: hera, operation: create_video}\n')
+    body = CreateVideoInput.from_dict(
+        {"prompt": "x", "outputs": [{"format": "mp4", "aspect_ratio": "16:9", "fps": "30", "resolution": "720p"}]}
+    )
+    with (
+        SandboxProcess(["--faults", str(rules), "--vendor", "hera"]) as sandbox,
+        reelforge_hera.Client(base_url=sandbox.base_url("hera"), api_key="k") as client,
+    ):
+        with pytest.raises(reelforge_hera.ApiError) as refused:
+            create_video.sync(client=client, body=body)
+        assert refused.value.status_code == 429
+        assert refused.value.headers["retry-after"] == "7"
+        assert create_video.sync(client=client, body=body).video_id  # `times` defaults to 1
+        assert httpx.get(sandbox.url + "/files/none.mp4").status_code == 404
+
+
+def test_sandbox_command_keeps_jobs_in_a_state_file(tmp_path: Path) -> None:
+    import httpx
+    import reelforge_magichour
+    from reelforge_magichour.api.videos import get_video_project
+
+    state = tmp_path / "sandbox.db"
+    with SandboxProcess(["--state", str(state), "--speed", "50", "--vendor", "magichour"]) as first:
+        run = run_job("magichour", first.base_url("magichour"), tmp_path / "first")
+    # A new process on the same file (and another port) still knows the job and serves its result.
+    with (
+        SandboxProcess(["--state", str(state), "--speed", "50", "--vendor", "magichour"]) as second,
+        reelforge_magichour.Client(base_url=second.base_url("magichour"), api_key="k") as client,
+    ):
+        project = get_video_project.sync(run.job_id, client=client)
+        assert project.status.value == "complete"
+        download = httpx.get(project.downloads[0].url)
+    assert download.status_code == 200
+    assert is_valid_mp4(download.content)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("faults:\n  - {fault: 418}\n", "faults[0].fault"),
+        ("faults: [", "faults.yaml"),
+    ],
+)
+def test_a_bad_fault_file_is_named(content: str, message: str, tmp_path: Path) -> None:
+    (tmp_path / "faults.yaml").write_text(content)
+    done = _reelforge("sandbox", "--port", "0", "--faults", "faults.yaml", cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert done.stderr.startswith("reelforge sandbox: ")
+
+
+def test_a_bad_state_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a database, just notes\n")
+    done = _reelforge("sandbox", "--port", "0", "--state", "notes.txt", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "cannot use notes.txt as the sandbox state file" in done.stderr
+    assert (tmp_path / "notes.txt").read_text() == "not a database, just notes\n"

@@ -92,7 +92,8 @@ def _order(vendor: str) -> list[str]:
 
 def test_200_concurrent_clients_get_correct_answers() -> None:
     # The server in its own process, so 200 clients and the server do not share one interpreter.
-    with SandboxProcess(["--speed", "20"]) as sandbox:
+    # Speed 4: a job takes 1 s, long enough that the pollers see it move, even with 200 clients on 2 cores.
+    with SandboxProcess(["--speed", "4"]) as sandbox:
         base_urls = {vendor: sandbox.base_url(vendor) for vendor in VENDORS}
 
         async def everyone() -> list[Outcome]:
@@ -108,6 +109,9 @@ def test_200_concurrent_clients_get_correct_answers() -> None:
             positions = [order.index(s) for s in outcome.statuses]
             assert positions == sorted(positions), f"{outcome.vendor} status went backwards: {outcome.statuses}"
             assert bool(outcome.result_urls) != outcome.expect_failure, outcome
+        moved = sum(len(outcome.statuses) > 1 for outcome in outcomes)
+        print(f"{moved} of {CLIENTS} clients saw their job change status while polling")
+        assert moved > 0
         # Every result URL of a sample downloads the real file.
         with httpx.Client() as downloads:
             for outcome in [o for o in outcomes if o.result_urls][:: CLIENTS // 10]:

@@ -64,10 +64,12 @@ from reelforge.sandbox.bodies import (
     set_at,
 )
 from reelforge.sandbox.errors import ErrorKind, Problem, error_answer
+from reelforge.sandbox.faults import FaultMiddleware, FaultPlan
 from reelforge.sandbox.files import files_endpoint
 from reelforge.sandbox.lifecycle import JobLifecycle, JobState, _schema_at, should_fail
 from reelforge.sandbox.state import Job, ResultFile, SandboxState, Upload
 from reelforge.sandbox.uploads import multipart_file, safe_name, store, upload_get_endpoint, upload_put_endpoint
+from reelforge.vendors import VENDORS
 
 __all__ = [
     "RESULT_URL_LIFETIME_SECONDS",
@@ -79,7 +81,6 @@ __all__ = [
     "vendor_spec",
 ]
 
-VENDORS: Final = ("hera", "hedra", "magichour", "argil", "oxen")
 HTTP_METHODS: Final = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 # How many valid bodiless requests each vendor remembers (see _Vendor.endpoint).
@@ -602,11 +603,18 @@ def _status_paths(document: Mapping[str, Any], schema: Any, lifecycle: JobLifecy
             yield path
 
 
-def build_app(vendors: Sequence[str] = VENDORS, speed: float = 1.0, state: SandboxState | None = None) -> Starlette:
-    """One Starlette app serving every vendor in `vendors` under `/<vendor>` + its base URL's path.
+def build_app(
+    vendors: Sequence[str] = VENDORS,
+    speed: float = 1.0,
+    state: SandboxState | None = None,
+    faults: FaultPlan | None = None,
+) -> FaultMiddleware:
+    """One app serving every vendor in `vendors` under `/<vendor>` + its base URL's path.
 
     `speed` scales every duration (job phases, result and upload URL lifetimes). The app's state (jobs, result
-    files, uploads, log) is `app.state.sandbox`, a SandboxState; pass `state` to share one.
+    files, uploads, log) is `app.state.sandbox`, a SandboxState; pass `state` to share one. The Starlette app is
+    wrapped in the fault injector (faults.py), which obeys the `X-Reelforge-Fault` header always and `faults`
+    if given.
     """
     if speed <= 0:
         raise ValueError(f"speed must be positive, not {speed!r}")
@@ -616,6 +624,8 @@ def build_app(vendors: Sequence[str] = VENDORS, speed: float = 1.0, state: Sandb
     routes.append(Route("/uploads/{token}/{filename}", upload_get_endpoint(shared), methods=["GET"], name="upload"))
     for vendor in vendors:
         routes.extend(_Vendor(vendor_spec(vendor), shared, speed).routes())
+    if faults is not None:
+        faults.check_operations({v: [op.operation_id for op in vendor_spec(v).operations] for v in vendors})
     app = Starlette(routes=routes)
     app.state.sandbox = shared
-    return app
+    return FaultMiddleware(app, shared, faults)

@@ -21,6 +21,7 @@ from typing import Any, Final, Self
 import uvicorn
 
 from reelforge.sandbox.app import VENDORS, build_app, lifecycle_for, vendor_spec
+from reelforge.sandbox.faults import FaultPlan
 from reelforge.sandbox.state import SandboxState
 
 __all__ = ["Sandbox", "SandboxProcess"]
@@ -53,6 +54,7 @@ class Sandbox:
         port: int = 0,
         speed: float = 1.0,
         vendors: Sequence[str] = VENDORS,
+        faults: FaultPlan | Path | str | None = None,
         state_file: Path | str | None = None,
     ) -> None:
         self.host = host
@@ -63,6 +65,9 @@ class Sandbox:
         # first start this is an empty in-memory state.
         self.state_file = Path(state_file) if state_file is not None else None
         self.state = SandboxState()
+        # Rules from a fault file (faults.py), read now so a bad file fails here (FaultFileError); the
+        # X-Reelforge-Fault header works regardless.
+        self.faults = faults if isinstance(faults, FaultPlan) or faults is None else FaultPlan.from_file(faults)
         self._prefixes = {vendor: vendor_spec(vendor).prefix for vendor in self.vendors}
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -80,9 +85,9 @@ class Sandbox:
 
     @property
     def log(self) -> list[dict[str, Any]]:
-        """A copy of the events so far (job_created, job_create_repeated, job_started, job_canceled,
-        request_rejected, state_job_dropped; with a state file, also those of earlier runs), each a dict with
-        `event`, `at` (time.time()) and details such as vendor and job_id."""
+        """A copy of the events so far, oldest first (with a state file, also those of earlier runs): each a dict
+        with `event`, `at` (time.time()) and details such as vendor and job_id. The events are listed in
+        docs/sandbox.md (job_created, job_started, request_rejected, upload_received, fault_injected, ...)."""
         with self.state.lock:
             return list(self.state.log)
 
@@ -92,7 +97,7 @@ class Sandbox:
         if self.state_file is not None:
             self.state = SandboxState(self.state_file, lifecycle_for=lifecycle_for)  # raises StateFileError
         try:
-            app = build_app(self.vendors, speed=self.speed, state=self.state)
+            app = build_app(self.vendors, speed=self.speed, state=self.state, faults=self.faults)
             listener = _listen(self.host, self.port)
         except BaseException:
             self.state.close()
