@@ -93,3 +93,15 @@ def status_response_pointer(vendor: str, create_operation_id: str) -> str:
                         "paths", path, method, "responses", str(code), "content", "application/json", "schema"
                     )
     raise AssertionError(f"{vendor}: no status operation {status_id}")
+
+
+def job_of(vendor: str) -> dict[str, Any]:
+    """The x-reelforge-job of the vendor's (first) create operation."""
+    create_id = create_operations(vendor)[0]
+    operation = next(op for _, _, op in operations(vendor) if op.get("operationId") == create_id)
+    return dict(operation["x-reelforge-job"])
+
+
+def terminal_statuses(vendor: str) -> set[str]:
+    states = job_of(vendor)["states"]
+    return {*states["succeeded"], *states["failed"], *states["canceled"]}

@@ -24,20 +24,7 @@ from tests.sandbox._drive import (
     poll,
     status_value,
 )
-from tests.sandbox._specs import VENDORS, create_operations, document, operations
-
-
-def _job(vendor: str) -> dict[str, Any]:
-    create_id = create_operations(vendor)[0]
-    job: dict[str, Any] = next(op for _, _, op in operations(vendor) if op.get("operationId") == create_id)[
-        "x-reelforge-job"
-    ]
-    return job
-
-
-def _terminal(vendor: str) -> set[str]:
-    states = _job(vendor)["states"]
-    return {*states["succeeded"], *states["failed"], *states["canceled"]}
+from tests.sandbox._specs import VENDORS, create_operations, document, job_of, operations, terminal_statuses
 
 
 def _created(sandbox: Sandbox, job_id: str) -> list[dict[str, Any]]:
@@ -51,9 +38,9 @@ def test_whole_job_through_the_generated_client(vendor: str, sandbox: Sandbox, r
     job_id = driver.create(client, "a lighthouse at dusk")
     if driver.start is not None:
         driver.start(client, job_id)
-    model, seen = poll(driver, client, job_id, _terminal(vendor))
+    model, seen = poll(driver, client, job_id, terminal_statuses(vendor))
 
-    states = _job(vendor)["states"]
+    states = job_of(vendor)["states"]
     assert seen[-1] == states["succeeded"][0], seen
     assert len(seen) >= 2, f"the poller never saw the job running: {seen}"
     url = driver.result_url(model)
@@ -74,8 +61,8 @@ def test_fail_marker_ends_in_the_failed_status(vendor: str, sandbox: Sandbox, re
     job_id = driver.create(client, "please [FAIL] now")
     if driver.start is not None:
         driver.start(client, job_id)
-    _, seen = poll(driver, client, job_id, _terminal(vendor))
-    assert seen[-1] == _job(vendor)["states"]["failed"][0], seen
+    _, seen = poll(driver, client, job_id, terminal_statuses(vendor))
+    assert seen[-1] == job_of(vendor)["states"]["failed"][0], seen
     assert_conforms(vendor, sandbox, recorder.exchanges)
 
 
@@ -88,7 +75,7 @@ def test_argil_waits_in_idle_until_render(sandbox: Sandbox, recorder: Recorder) 
     assert not [e for e in sandbox.log if e["event"] == "job_started"]
     assert driver.start is not None
     driver.start(client, job_id)
-    _, seen = poll(driver, client, job_id, _terminal("argil"))
+    _, seen = poll(driver, client, job_id, terminal_statuses("argil"))
     assert seen[-1] == "DONE"
     assert [e["job_id"] for e in sandbox.log if e["event"] == "job_started"] == [job_id]
     assert_conforms("argil", sandbox, recorder.exchanges)
@@ -144,9 +131,9 @@ def test_invalid_body(vendor: str, sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_unknown_job_is_404_in_the_vendor_shape(vendor: str, sandbox: Sandbox) -> None:
-    status_id = _job(vendor)["status_operation"]
+    status_id = job_of(vendor)["status_operation"]
     path, method = next((p, m) for p, m, op in operations(vendor) if op.get("operationId") == status_id)
-    parameter = _job(vendor)["job_id_parameter"]
+    parameter = job_of(vendor)["job_id_parameter"]
     url = sandbox.base_url(vendor) + path.replace("{" + parameter + "}", "0b6a3a52-0000-4000-8000-000000000000")
     answer = httpx.request(method, url, headers=CREDENTIAL_HEADERS[vendor])
     assert answer.status_code == 404
@@ -155,7 +142,7 @@ def test_unknown_job_is_404_in_the_vendor_shape(vendor: str, sandbox: Sandbox) -
 
 @pytest.mark.parametrize("vendor", ["magichour", "argil", "oxen"])
 def test_cancel(vendor: str, sandbox: Sandbox, recorder: Recorder) -> None:
-    job = _job(vendor)
+    job = job_of(vendor)
     cancel_id = job["cancel_operation"]
     path, method = next((p, m) for p, m, op in operations(vendor) if op.get("operationId") == cancel_id)
     driver = DRIVERS[vendor]()
@@ -180,7 +167,7 @@ def _result_url(sandbox: Sandbox) -> str:
     with Recorder() as recorder:
         client = client_for("oxen", sandbox, recorder)
         job_id = driver.create(client, "hello")
-        model, _ = poll(driver, client, job_id, _terminal("oxen"))
+        model, _ = poll(driver, client, job_id, terminal_statuses("oxen"))
         return driver.result_url(model)
 
 
@@ -217,7 +204,7 @@ def test_magic_hour_result_urls_expire() -> None:
         driver = DRIVERS["magichour"]()
         client = client_for("magichour", sandbox, recorder)
         job_id = driver.create(client, "hello")
-        project, _ = poll(driver, client, job_id, _terminal("magichour"))
+        project, _ = poll(driver, client, job_id, terminal_statuses("magichour"))
         url = driver.result_url(project)
         expires = project.downloads[0].expires_at
         assert httpx.get(url).status_code == 200
@@ -278,7 +265,7 @@ def test_hera_has_one_result_per_requested_output(sandbox: Sandbox, recorder: Re
         for ratio in (ExternalExportAspectRatioEnum.RATIO_16_9, ExternalExportAspectRatioEnum.RATIO_9_16)
     ]
     job_id = create_video.sync(client=client, body=CreateVideoInput(prompt="two cuts", outputs=outputs)).video_id
-    video, _ = poll(DRIVERS["hera"](), client, job_id, _terminal("hera"))
+    video, _ = poll(DRIVERS["hera"](), client, job_id, terminal_statuses("hera"))
     urls = [output.file_url for output in video.outputs]
     assert len(urls) == 2 and len(set(urls)) == 2
     assert all(is_valid_mp4(httpx.get(url).content) for url in urls)
@@ -316,6 +303,6 @@ def test_fail_marker_in_any_prompt_of_the_create_body(sandbox: Sandbox, recorder
     job_id = str(create_video.sync(client=client, body=VideoCreateArgs(name="two", moments=moments)).id)
     assert driver.start is not None
     driver.start(client, job_id)
-    _, seen = poll(driver, client, job_id, _terminal("argil"))
+    _, seen = poll(driver, client, job_id, terminal_statuses("argil"))
     assert seen[-1] == "FAILED", seen
     assert_conforms("argil", sandbox, recorder.exchanges)

@@ -22,7 +22,7 @@ from reelforge.sandbox.bodies import find_at, set_at
 from reelforge.sandbox.demo import endpoint_module, run_job
 from reelforge.sandbox.media import is_valid_mp4
 from reelforge.sandbox.server import Sandbox, SandboxProcess
-from tests.sandbox._specs import VENDORS, create_operations, operations
+from tests.sandbox._specs import VENDORS, create_operations, job_of, operations
 
 CLIENTS = 200
 
@@ -34,12 +34,6 @@ class Outcome:
     statuses: list[str]
     result_urls: list[str]
     expect_failure: bool
-
-
-def _job(vendor: str) -> dict[str, Any]:
-    create_id = create_operations(vendor)[0]
-    op = next(op for _, _, op in operations(vendor) if op.get("operationId") == create_id)
-    return dict(op["x-reelforge-job"])
 
 
 def _example(vendor: str, prompt: str) -> Any:
@@ -54,7 +48,7 @@ async def _one_client(index: int, base_urls: Mapping[str, str]) -> Outcome:
     """Create a job through the vendor's generated client (async functions), start it where needed, and poll it
     to a terminal status, recording every status seen."""
     vendor = VENDORS[index % len(VENDORS)]
-    job = _job(vendor)
+    job = job_of(vendor)
     fail = index % 10 == 9
     package = importlib.import_module(f"reelforge_{vendor}")
     create = endpoint_module(package, create_operations(vendor)[0])
@@ -86,7 +80,7 @@ async def _one_client(index: int, base_urls: Mapping[str, str]) -> Outcome:
 
 
 def _order(vendor: str) -> list[str]:
-    states = _job(vendor)["states"]
+    states = job_of(vendor)["states"]
     return [*states["queued"], *states["running"], *states["succeeded"], *states["failed"], *states["canceled"]]
 
 
@@ -102,7 +96,7 @@ def test_200_concurrent_clients_get_correct_answers() -> None:
         outcomes = asyncio.run(everyone())
         assert len({(o.vendor, o.job_id) for o in outcomes}) == CLIENTS, "two clients were given the same job"
         for outcome in outcomes:
-            states = _job(outcome.vendor)["states"]
+            states = job_of(outcome.vendor)["states"]
             expected = states["failed"][0] if outcome.expect_failure else states["succeeded"][0]
             assert outcome.statuses[-1] == expected, outcome
             order = _order(outcome.vendor)

@@ -19,24 +19,11 @@ from reelforge.sandbox.media import is_valid_mp4
 from reelforge.sandbox.server import Sandbox
 from reelforge.sandbox.state import SCHEMA_VERSION, SandboxState, StateFileError
 from tests.sandbox._drive import CREDENTIAL_HEADERS, DRIVERS, Recorder, assert_conforms, client_for, poll, status_value
-from tests.sandbox._specs import VENDORS, create_operations, operations
+from tests.sandbox._specs import VENDORS, job_of, operations, terminal_statuses
 
 # A whole job takes 0.8 s: long enough that it is still under way when the first sandbox stops, even on a busy machine.
 SLOW = 5.0
 FAST = 50.0
-
-
-def _job(vendor: str) -> dict[str, Any]:
-    create_id = create_operations(vendor)[0]
-    job: dict[str, Any] = next(op for _, _, op in operations(vendor) if op.get("operationId") == create_id)[
-        "x-reelforge-job"
-    ]
-    return job
-
-
-def _terminal(vendor: str) -> set[str]:
-    states = _job(vendor)["states"]
-    return {*states["succeeded"], *states["failed"], *states["canceled"]}
 
 
 def _open_files_under(folder: Path) -> list[str]:
@@ -53,7 +40,7 @@ def _open_files_under(folder: Path) -> list[str]:
 
 
 def _cancel(sandbox: Sandbox, vendor: str, job_id: str) -> None:
-    job = _job(vendor)
+    job = job_of(vendor)
     path, method = next((p, m) for p, m, op in operations(vendor) if op.get("operationId") == job["cancel_operation"])
     url = sandbox.base_url(vendor) + path.replace("{" + job["job_id_parameter"] + "}", job_id)
     assert httpx.request(method, url, headers=CREDENTIAL_HEADERS[vendor]).is_success
@@ -69,7 +56,7 @@ def test_jobs_continue_after_a_restart(tmp_path: Path) -> None:
             jobs[vendor] = driver.create(client, "a lighthouse at dusk")
             if driver.start is not None:
                 driver.start(client, jobs[vendor])
-            assert status_value(driver.status(client, jobs[vendor])) not in _terminal(vendor)
+            assert status_value(driver.status(client, jobs[vendor])) not in terminal_statuses(vendor)
         idle = DRIVERS["argil"]().create(client_for("argil", first, recorder), "waits for its render call")
         first_port = first.port
     assert state_file.is_file()
@@ -79,9 +66,9 @@ def test_jobs_continue_after_a_restart(tmp_path: Path) -> None:
         for vendor, job_id in jobs.items():
             driver = DRIVERS[vendor]()
             with Recorder() as own:  # one vendor's exchanges, to validate against its spec
-                model, seen = poll(driver, client_for(vendor, second, own), job_id, _terminal(vendor))
+                model, seen = poll(driver, client_for(vendor, second, own), job_id, terminal_statuses(vendor))
                 assert_conforms(vendor, second, own.exchanges)
-            assert seen[-1] == _job(vendor)["states"]["succeeded"][0], (vendor, seen)
+            assert seen[-1] == job_of(vendor)["states"]["succeeded"][0], (vendor, seen)
             url = driver.result_url(model)
             assert url.startswith(second.url + "/files/")
             assert is_valid_mp4(httpx.get(url).content)
@@ -89,11 +76,11 @@ def test_jobs_continue_after_a_restart(tmp_path: Path) -> None:
         # Argil's job that was never rendered still waits in its first status, and renders now.
         argil = DRIVERS["argil"]()
         client = client_for("argil", second, recorder)
-        assert status_value(argil.status(client, idle)) == _job("argil")["states"]["queued"][0]
+        assert status_value(argil.status(client, idle)) == job_of("argil")["states"]["queued"][0]
         assert argil.start is not None
         argil.start(client, idle)
-        _, seen = poll(argil, client, idle, _terminal("argil"))
-        assert seen[-1] == _job("argil")["states"]["succeeded"][0]
+        _, seen = poll(argil, client, idle, terminal_statuses("argil"))
+        assert seen[-1] == job_of("argil")["states"]["succeeded"][0]
         assert_conforms("argil", second, recorder.exchanges)
 
         created = [e["job_id"] for e in second.log if e["event"] == "job_created"]
@@ -117,7 +104,7 @@ def test_job_age_counts_from_its_stored_creation_time(tmp_path: Path) -> None:
     time.sleep(max(created_at + 0.3 - time.time(), 0.0))
     with Sandbox(speed=FAST, state_file=state_file) as second, Recorder() as recorder:
         model = driver.status(client_for("oxen", second, recorder), job_id)
-        assert status_value(model) == _job("oxen")["states"]["succeeded"][0]
+        assert status_value(model) == job_of("oxen")["states"]["succeeded"][0]
 
 
 def test_result_urls_survive_a_restart(tmp_path: Path) -> None:
@@ -126,7 +113,7 @@ def test_result_urls_survive_a_restart(tmp_path: Path) -> None:
     with Sandbox(speed=FAST, state_file=state_file) as first, Recorder() as recorder:
         client = client_for("hera", first, recorder)
         job_id = driver.create(client, "hello")
-        model, _ = poll(driver, client, job_id, _terminal("hera"))
+        model, _ = poll(driver, client, job_id, terminal_statuses("hera"))
         token_path = urlsplit(driver.result_url(model)).path
     with Sandbox(speed=FAST, state_file=state_file) as second, Recorder() as recorder:
         download = httpx.get(second.url + token_path)  # the URL handed out before, on the new port
@@ -147,7 +134,7 @@ def test_canceled_jobs_stay_canceled(tmp_path: Path) -> None:
     with Sandbox(speed=SLOW, state_file=state_file) as second, Recorder() as recorder:
         for vendor in ("magichour", "oxen"):
             model = DRIVERS[vendor]().status(client_for(vendor, second, recorder), ids[vendor])
-            assert status_value(model) == _job(vendor)["states"]["canceled"][0]
+            assert status_value(model) == job_of(vendor)["states"]["canceled"][0]
         with pytest.raises(importlib.import_module("reelforge_argil").ApiError) as raised:
             DRIVERS["argil"]().status(client_for("argil", second, recorder), ids["argil"])
         assert raised.value.status_code == 404
@@ -178,7 +165,7 @@ def test_no_state_file_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     with Sandbox(speed=FAST) as sandbox, Recorder() as recorder:
         client = client_for("oxen", sandbox, recorder)
         job_id = driver.create(client, "hello")
-        poll(driver, client, job_id, _terminal("oxen"))
+        poll(driver, client, job_id, terminal_statuses("oxen"))
         assert sandbox.state.path is None
     assert list(tmp_path.iterdir()) == []
 
