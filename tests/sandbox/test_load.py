@@ -7,6 +7,7 @@ import gc
 import importlib
 import json
 import os
+import socket
 import threading
 import typing
 import uuid
@@ -145,3 +146,15 @@ def test_stop_leaves_no_threads_sockets_or_files(tmp_path: Path, monkeypatch: py
     assert {thread.ident for thread in threading.enumerate()} == threads_before
     assert _open_descriptors() == descriptors_before
     assert sorted(tmp_path.rglob("*")) == files_before
+
+
+def test_the_listening_socket_says_tcp() -> None:
+    # asyncio disables Nagle only on accepted sockets whose protocol is TCP; a listener made with protocol 0
+    # made every status call wait ~40 ms for the client's delayed ACK.
+    from reelforge.sandbox.server import _listen
+
+    listener = _listen("127.0.0.1", 0)
+    try:
+        assert listener.proto == socket.IPPROTO_TCP
+    finally:
+        listener.close()

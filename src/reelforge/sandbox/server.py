@@ -32,8 +32,10 @@ _START_TIMEOUT: Final = 10.0
 def _listen(host: str, port: int) -> socket.socket:
     """A listening socket on host:port, bound here so that a taken port is a clear error before any thread starts
     (uvicorn serves on it and closes it when it stops)."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    listener = socket.socket(family, socket.SOCK_STREAM)
+    family, kind, protocol, _, _ = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    # The protocol matters: asyncio turns Nagle off (TCP_NODELAY) only on accepted sockets whose protocol says
+    # TCP, and with Nagle on every answer waits for the client's delayed ACK (44 ms a status call instead of 1).
+    listener = socket.socket(family, kind, protocol)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is still free
     try:
         listener.bind((host, port))
