@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from http import HTTPStatus
 from typing import Any, Final, Literal
 
 __all__ = ["ErrorKind", "Problem", "VendorErrors", "error_answer", "vendor_errors"]
@@ -101,9 +102,10 @@ def _fill(template: Any, message: str, code: str, status: int, problems: list[di
     return template
 
 
-def _summary(kind: ErrorKind, problems: Sequence[Problem]) -> str:
+def _summary(kind: ErrorKind, problems: Sequence[Problem], status: int) -> str:
     if not problems:
-        return _MESSAGES[kind]
+        # A server error says which one (502 "Bad Gateway", 503 "Service Unavailable"), as gateways do.
+        return HTTPStatus(status).phrase if kind == "server_error" else _MESSAGES[kind]
     return "; ".join(f"{'.'.join(str(part) for part in p.loc)}: {p.msg}" if p.loc else p.msg for p in problems)
 
 
@@ -116,7 +118,7 @@ def error_answer(
     if status is None:
         status = facts.validation_status if kind == "invalid" else _STATUS[kind]
     template = facts.validation_body if kind == "invalid" and facts.validation_body is not None else facts.body
-    message = facts.messages.get(kind) or _summary(kind, problems)
+    message = facts.messages.get(kind) or _summary(kind, problems, status)
     listed = [{"loc": list(p.loc), "msg": p.msg, "type": p.type} for p in problems]
     body = _fill(template, message, facts.codes.get(kind, ""), status, listed)
     if not isinstance(body, dict):
