@@ -149,6 +149,14 @@ RULES: dict[str, Rule] = {
     "x-reelforge-job-added": Rule(I, "an operation got x-reelforge-job metadata", own=True),
     "x-reelforge-job-changed": Rule(W, "an operation's x-reelforge-job metadata changed", own=True),
     "x-reelforge-job-removed": Rule(E, "an operation lost its x-reelforge-job metadata", own=True),
+    # How a vendor takes input files (the sandbox serves uploads from it; the facade will upload through it).
+    "x-reelforge-upload-added": Rule(I, "an operation got x-reelforge-upload metadata", own=True),
+    "x-reelforge-upload-changed": Rule(W, "an operation's x-reelforge-upload metadata changed", own=True),
+    "x-reelforge-upload-removed": Rule(E, "an operation lost its x-reelforge-upload metadata", own=True),
+    # How a vendor answers errors (the sandbox builds its error answers from it; the facade reads messages with it).
+    "x-reelforge-errors-added": Rule(I, "the document got x-reelforge-errors metadata", own=True),
+    "x-reelforge-errors-changed": Rule(W, "the document's x-reelforge-errors metadata changed", own=True),
+    "x-reelforge-errors-removed": Rule(E, "the document lost its x-reelforge-errors metadata", own=True),
 }
 
 # Schema rules, one family per place a schema sits. Requests break when they narrow (a value that was valid is

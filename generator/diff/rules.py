@@ -30,6 +30,25 @@ _NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])")
 _SPACE = re.compile(r"\s+")
 _LIMIT_ORDER = (*UPPER_LIMITS, *LOWER_LIMITS)
 
+# Each reelforge extension the diff follows: what it is, what losing it means, what changing it means.
+_EXTENSIONS: dict[str, tuple[str, str, str]] = {
+    "x-reelforge-job": (
+        "job lifecycle",
+        "the facade can no longer run this operation as a job",
+        "the facade polls, waits or downloads differently",
+    ),
+    "x-reelforge-upload": (
+        "upload flow",
+        "input files can no longer be uploaded through this operation",
+        "uploads go differently (the sandbox serves them from this)",
+    ),
+    "x-reelforge-errors": (
+        "error shapes",
+        "the sandbox can no longer answer errors as this vendor does",
+        "the sandbox answers errors differently and messages are read from another place",
+    ),
+}
+
 
 def diff_documents(old: Document, new: Document, vendor: str = "") -> list[Change]:
     """Every change from `old` to `new` that a client user should know about (unsorted)."""
@@ -106,6 +125,8 @@ class _Diff:
     def run(self) -> list[Change]:
         self._servers("", self.old.data.get("servers"), "/servers", self.new.data.get("servers"), "/servers")
         self._security_schemes()
+        name = "x-reelforge-errors"
+        self._extension(name, self.old.data.get(name), self.new.data.get(name), "", "", "")
         old_ops = _operations(self.old)
         new_ops = _operations(self.new)
         new_templates = {template for _, template in new_ops}
@@ -207,7 +228,8 @@ class _Diff:
             )
         elif old_id is None and new_id is not None:
             self.emit("api-operation-id-added", label, f"{new.pointer}/operationId", f"operationId {new_id!r} set")
-        self._job(old, new)
+        for name in ("x-reelforge-job", "x-reelforge-upload"):
+            self._extension(name, old.node.get(name), new.node.get(name), new.label, old.pointer, new.pointer)
         if any("servers" in n for n in (old.node, old.item, new.node, new.item)):
             old_servers, old_where = _effective_servers(self.old, old)
             new_servers, new_where = _effective_servers(self.new, new)
@@ -217,30 +239,21 @@ class _Diff:
         self._request_body(old, new)
         self._responses(old, new)
 
-    def _job(self, old: _Operation, new: _Operation) -> None:
-        before, after = old.node.get("x-reelforge-job"), new.node.get("x-reelforge-job")
+    def _extension(self, name: str, before: Any, after: Any, label: str, old_pointer: str, new_pointer: str) -> None:
+        """Report an `x-reelforge-*` extension added, removed or changed (naming the keys that changed)."""
         if before == after:
             return
+        what, lost, changed = _EXTENSIONS[name]
         if before is None:
-            self.emit("x-reelforge-job-added", new.label, f"{new.pointer}/x-reelforge-job", "job lifecycle added")
+            self.emit(f"{name}-added", label, f"{new_pointer}/{name}", f"{what} added")
         elif after is None:
-            self.emit(
-                "x-reelforge-job-removed",
-                new.label,
-                f"{old.pointer}/x-reelforge-job",
-                "job lifecycle removed: the facade can no longer run this operation as a job",
-            )
+            self.emit(f"{name}-removed", label, f"{old_pointer}/{name}", f"{what} removed: {lost}")
         else:
             which = ""
             if isinstance(before, dict) and isinstance(after, dict):
                 keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
                 which = f" ({', '.join(keys)})"
-            self.emit(
-                "x-reelforge-job-changed",
-                new.label,
-                f"{new.pointer}/x-reelforge-job",
-                f"job lifecycle changed{which}: the facade polls, waits or downloads differently",
-            )
+            self.emit(f"{name}-changed", label, f"{new_pointer}/{name}", f"{what} changed{which}: {changed}")
 
     def _security(self, old: _Operation, new: _Operation) -> None:
         old_reqs, old_where = _effective_security(self.old, old)
