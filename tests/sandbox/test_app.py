@@ -306,3 +306,17 @@ def test_fail_marker_in_any_prompt_of_the_create_body(sandbox: Sandbox, recorder
     _, seen = poll(driver, client, job_id, terminal_statuses("argil"))
     assert seen[-1] == "FAILED", seen
     assert_conforms("argil", sandbox, recorder.exchanges)
+
+
+def test_the_log_is_served_for_other_processes(sandbox: Sandbox) -> None:
+    with httpx.Client(base_url=sandbox.url) as raw:
+        assert raw.get("/hera/v1/videos/unknown", headers=CREDENTIAL_HEADERS["hera"]).status_code == 404
+        assert raw.get("/argil/v1/videos").status_code == 401
+        served = raw.get("/_sandbox/log").json()
+        later = raw.get("/_sandbox/log", params={"since": "1"}).json()
+        refused = raw.get("/_sandbox/log", params={"since": "soon"})
+    assert served == sandbox.log
+    assert [(e["event"], e["status"]) for e in served] == [("request_rejected", 404), ("request_rejected", 401)]
+    assert later == served[1:]
+    assert refused.status_code == 400
+    assert "since must be a whole number" in refused.text

@@ -66,6 +66,9 @@ def test_sandbox_command_serves_then_stops_cleanly(tmp_path: Path) -> None:
     try:
         run = run_job("oxen", sandbox.base_url("oxen"), tmp_path)
         assert is_valid_mp4(run.file.read_bytes())
+        # The child's log, read over HTTP: the job was created exactly once.
+        created = [e for e in sandbox.log if e["event"] == "job_created"]
+        assert [(e["vendor"], e["job_id"]) for e in created] == [("oxen", run.job_id)]
     finally:
         sandbox.stop()
     assert sandbox.returncode == 0

@@ -72,6 +72,7 @@ from reelforge.sandbox.uploads import multipart_file, safe_name, store, upload_g
 from reelforge.vendors import VENDORS
 
 __all__ = [
+    "LOG_PATH",
     "RESULT_URL_LIFETIME_SECONDS",
     "VENDORS",
     "VendorSpec",
@@ -82,6 +83,9 @@ __all__ = [
 ]
 
 HTTP_METHODS: Final = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+# Where the log is served (outside every vendor's prefix; needs no key).
+LOG_PATH: Final = "/_sandbox/log"
 
 # How many valid bodiless requests each vendor remembers (see _Vendor.endpoint).
 VALID_REQUESTS_KEPT: Final = 4096
@@ -607,6 +611,21 @@ def _status_paths(document: Mapping[str, Any], schema: Any, lifecycle: JobLifecy
             yield path
 
 
+def _log_endpoint(state: SandboxState) -> Handler:
+    """GET /_sandbox/log[?since=N]: the sandbox's log as a JSON array (from event N on), so that tests in another
+    process, or another language, can read what the server did as `Sandbox.log` lets Python tests in-process."""
+
+    async def serve(request: Request) -> Response:
+        since = request.query_params.get("since", "0")
+        if not since.isdigit():
+            return Response(f"since must be a whole number of events, not {since!r}\n", 400, media_type="text/plain")
+        with state.lock:
+            text = json.dumps(state.log[int(since) :], default=str)
+        return Response(text, media_type="application/json")
+
+    return serve
+
+
 def build_app(
     vendors: Sequence[str] = VENDORS,
     speed: float = 1.0,
@@ -626,6 +645,7 @@ def build_app(
     routes: list[Route] = [Route("/files/{token}.mp4", files_endpoint(shared), methods=["GET"], name="result_file")]
     routes.append(Route("/uploads/{token}", upload_put_endpoint(shared), methods=["PUT"], name="upload_put"))
     routes.append(Route("/uploads/{token}/{filename}", upload_get_endpoint(shared), methods=["GET"], name="upload"))
+    routes.append(Route(LOG_PATH, _log_endpoint(shared), methods=["GET"], name="sandbox_log"))
     for vendor in vendors:
         routes.extend(_Vendor(vendor_spec(vendor), shared, speed).routes())
     if faults is not None:

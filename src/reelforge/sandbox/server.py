@@ -18,9 +18,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
+import httpx
 import uvicorn
 
-from reelforge.sandbox.app import VENDORS, build_app, lifecycle_for, vendor_spec
+from reelforge.sandbox.app import LOG_PATH, VENDORS, build_app, lifecycle_for, vendor_spec
 from reelforge.sandbox.faults import FaultPlan
 from reelforge.sandbox.state import SandboxState
 
@@ -166,6 +167,16 @@ class SandboxProcess:
 
     def base_url(self, vendor: str) -> str:
         return self.url + vendor_spec(vendor).prefix
+
+    @property
+    def log(self) -> list[dict[str, Any]]:
+        """The child's log so far (as `Sandbox.log`), read from its `/_sandbox/log`."""
+        if not self.url:
+            raise RuntimeError("the sandbox process is not running")
+        answer = httpx.get(self.url + LOG_PATH, timeout=_START_TIMEOUT)
+        answer.raise_for_status()
+        events: list[dict[str, Any]] = answer.json()
+        return events
 
     def start(self) -> Self:
         command = [sys.executable, "-m", "reelforge", "sandbox", "--host", self.host, "--port", "0", *self.args]
