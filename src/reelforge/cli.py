@@ -9,10 +9,11 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Final
+from typing import Any, Final
 
 from reelforge.vendors import VENDORS
 
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--vendor", action="append", choices=VENDORS, help="serve only this vendor (repeatable; default: all)"
     )
+    sandbox.add_argument("--quiet", action="store_true", help="do not print what the sandbox does as it happens")
 
     demo = commands.add_parser(
         "demo",
@@ -83,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _print_event(entry: dict[str, Any]) -> None:
+    """One line per event: time, event, vendor, then the other details as key=value."""
+    moment = time.strftime("%H:%M:%S", time.localtime(entry["at"]))
+    details = " ".join(f"{k}={v}" for k, v in entry.items() if k not in {"event", "at", "vendor"} and v is not None)
+    print(f"{moment}  {entry['event']:<20} {entry.get('vendor') or '-':<10} {details}", flush=True)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from reelforge.sandbox.faults import FaultFileError, FaultPlan
     from reelforge.sandbox.server import Sandbox
@@ -98,6 +107,8 @@ def _serve(args: argparse.Namespace) -> int:
             faults=faults,
             state_file=args.state,
         )
+        if not args.quiet:
+            sandbox.state.listeners.append(_print_event)
         sandbox.start()
     except (FaultFileError, StateFileError, OSError) as exc:
         print(f"reelforge sandbox: {exc}", file=sys.stderr)

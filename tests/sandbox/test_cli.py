@@ -175,3 +175,20 @@ def test_a_bad_state_file_is_named(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "cannot use notes.txt as the sandbox state file" in done.stderr
     assert (tmp_path / "notes.txt").read_text() == "not a database, just notes\n"
+
+
+def test_sandbox_command_prints_what_it_does(tmp_path: Path) -> None:
+    import httpx
+
+    command = [sys.executable, "-m", "reelforge", "sandbox", "--port", "0", "--vendor", "argil"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[3]
+        assert httpx.get(url + "/argil/v1/videos").status_code == 401  # no key
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    (line,) = [line for line in out.splitlines() if "request_rejected" in line]
+    assert line.split()[1:4] == ["request_rejected", "argil", "status=401"]

@@ -11,12 +11,13 @@ import errno
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import IO, Any, Final, Self
 
 import httpx
 import uvicorn
@@ -98,7 +99,9 @@ class Sandbox:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
         if self.state_file is not None:
+            listeners = self.state.listeners
             self.state = SandboxState(self.state_file, lifecycle_for=lifecycle_for)  # raises StateFileError
+            self.state.listeners.extend(listeners)
         try:
             app = build_app(self.vendors, speed=self.speed, state=self.state, faults=self.faults)
             listener = _listen(self.host, self.port)
@@ -163,7 +166,9 @@ class SandboxProcess:
         self.host = host
         self.url = ""
         self.returncode: int | None = None  # the process's exit status once stopped
+        self.errors = ""  # what the process wrote to stderr, once stopped
         self._process: subprocess.Popen[str] | None = None
+        self._stderr: IO[str] | None = None
 
     def base_url(self, vendor: str) -> str:
         return self.url + vendor_spec(vendor).prefix
@@ -179,16 +184,17 @@ class SandboxProcess:
         return events
 
     def start(self) -> Self:
-        command = [sys.executable, "-m", "reelforge", "sandbox", "--host", self.host, "--port", "0", *self.args]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # --quiet: nobody reads the child's stdout after its first lines, and a full pipe would block it; its
+        # events are in `log`. stderr goes to a file for the same reason, and is kept in `errors`.
+        command = [sys.executable, "-m", "reelforge", "sandbox", "--quiet", "--host", self.host, "--port", "0"]
+        self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in stop)
+        process = subprocess.Popen([*command, *self.args], stdout=subprocess.PIPE, stderr=self._stderr, text=True)
         self._process = process
         assert process.stdout is not None
         first = process.stdout.readline()  # "reelforge sandbox on http://HOST:PORT (...)", or "" when it failed
         if not first.startswith("reelforge sandbox on "):
-            process.wait(timeout=_START_TIMEOUT)
-            errors = process.stderr.read() if process.stderr is not None else ""
             self.stop()
-            raise RuntimeError(f"the sandbox process did not start (exit {process.returncode}): {first}{errors}")
+            raise RuntimeError(f"the sandbox process did not start (exit {self.returncode}): {first}{self.errors}")
         self.url = first.split()[3]
         return self
 
@@ -204,9 +210,13 @@ class SandboxProcess:
                 process.kill()
                 process.wait()
         self.returncode = process.returncode
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        if process.stdout is not None:
+            process.stdout.close()
+        if self._stderr is not None:
+            self._stderr.seek(0)
+            self.errors = self._stderr.read()
+            self._stderr.close()
+            self._stderr = None
 
     def __enter__(self) -> Self:
         return self.start()

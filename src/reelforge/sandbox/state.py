@@ -129,6 +129,9 @@ class SandboxState:
         self.files: dict[str, ResultFile] = {}
         self.uploads: dict[str, Upload] = {}
         self.log: list[dict[str, Any]] = []
+        # Called with each new event once it is logged (not with those loaded from a state file): `reelforge
+        # sandbox` prints them. Called with the lock held, from the server's thread: keep them quick.
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
         self.path = Path(path) if path is not None else None
         self._db: sqlite3.Connection | None = None
         if self.path is not None:
@@ -201,6 +204,8 @@ class SandboxState:
                         "INSERT INTO log (event, at, details) VALUES (?, ?, ?)",
                         (event, entry["at"], json.dumps(details, default=str)),
                     )
+            for listener in self.listeners:
+                listener(entry)
 
     @property
     def closed(self) -> bool:
