@@ -10,8 +10,9 @@ import pprint
 import re
 from typing import Any
 
-from generator.effective import JOB_EXTENSION, EffectiveSpec, iter_operations, json_pointer
+from generator.effective import EffectiveSpec, iter_operations, json_pointer
 from generator.errors import PipelineError
+from generator.extensions import JOB_EXTENSION
 
 __all__ = ["build_example"]
 

@@ -87,8 +87,8 @@ def vendor_errors(vendor: str) -> VendorErrors:
 
 
 def _fill(template: Any, message: str, code: str, status: int, problems: list[dict[str, Any]]) -> Any:
-    """The template with its placeholders filled (docs/x-reelforge-errors.md; the generator's
-    fill_error_template, which the pipeline checks the templates with, does the same)."""
+    """The template with its placeholders filled (docs/x-reelforge-errors.md; fill_error_template in
+    generator/extensions.py, which the pipeline checks the templates with, does the same)."""
     if isinstance(template, Mapping):
         return {key: _fill(value, message, code, status, problems) for key, value in template.items()}
     if isinstance(template, list):
