@@ -31,6 +31,8 @@ def _created(sandbox: Sandbox, job_id: str) -> list[dict[str, Any]]:
     return [e for e in sandbox.log if e["event"] == "job_created" and e["job_id"] == job_id]
 
 
+# Slower than the default (a job lasts about 0.4 s), so that a poller on a loaded machine still sees it running.
+@pytest.mark.reelforge_sandbox(speed=10)
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_whole_job_through_the_generated_client(vendor: str, sandbox: Sandbox, recorder: Recorder) -> None:
     driver = DRIVERS[vendor]()
