@@ -297,14 +297,50 @@ def _check_placeholders(node: Any, parts: tuple[object, ...], where: str, label:
 
 def _error_schema(document: dict[str, Any], operation: dict[str, Any], status: int) -> tuple[str, Any] | None:
     """(response code, JSON schema) the spec documents for an error status: the status itself, its NXX range,
-    or the operation's first 4xx (most vendors document no 401 or 429); None when it documents none."""
+    or `default`; None when it documents none of them (or one without a JSON body)."""
     responses = operation.get("responses") or {}
-    candidates = [str(status), f"{str(status)[0]}XX", *sorted(c for c in responses if c.startswith("4"))]
-    for code in candidates:
+    for code in (str(status), f"{str(status)[0]}XX", "default"):
         if code in responses:
             schema = _media_schema(document, responses[code], "application/json")
             return (code, schema) if schema is not None else None
     return None
+
+
+def _can_be_invalid(document: dict[str, Any], path: str, operation: dict[str, Any]) -> bool:
+    """Whether a request to the operation can fail validation: it takes a body, a query, header or cookie
+    parameter, or a path parameter whose schema is more than a bare string (a format, a pattern, a type)."""
+    if "requestBody" in operation:
+        return True
+    item = (document.get("paths") or {}).get(path) or {}
+    for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+        parameter = _resolve(document, parameter)
+        if not isinstance(parameter, dict):
+            continue
+        if parameter.get("in") != "path":
+            return True
+        schema = _resolve(document, parameter.get("schema")) or {}
+        if set(schema) - {"type", "description", "title", "example", "examples"} or schema.get("type") != "string":
+            return True
+    return False
+
+
+def _error_statuses(
+    document: dict[str, Any], path: str, operation: dict[str, Any], validation_status: int
+) -> dict[int, str]:
+    """The error statuses the operation can answer, each with its kind, as the sandbox answers them
+    (docs/x-reelforge-errors.md): every operation can be rate limited or fail on the server side; a secured one
+    can be refused credentials; one with path parameters names something that may not exist; one with input
+    can be invalid."""
+    answers: dict[int, str] = {}
+    if _can_be_invalid(document, path, operation):
+        answers[validation_status] = "invalid"
+    if operation.get("security", document.get("security")):
+        answers[401] = "unauthorized"
+    if "{" in path:
+        answers[404] = "not_found"
+    for kind in ("rate_limited", "server_error"):
+        answers.update(dict.fromkeys(KIND_STATUSES[kind], kind))
+    return answers
 
 
 def _instance_errors(document: dict[str, Any], schema: Any, instance: Any) -> list[str]:
@@ -332,6 +368,7 @@ def _check_errors(document: dict[str, Any], label: str) -> None:
     for key in ("body", "validation_body"):
         if key in errors:
             _check_placeholders(errors[key], (), f"{where}/{key}", label, "codes" in errors)
+    bodies: dict[int, tuple[str, str, Any]] = {}  # status -> (kind, template key, filled body)
     for kind in ERROR_KINDS:
         validation = kind == "invalid" and "validation_body" in errors
         template_key = "validation_body" if validation else "body"
@@ -352,19 +389,30 @@ def _check_errors(document: dict[str, Any], label: str) -> None:
                     f"{message!r} in the {kind} body {json.dumps(body)} (from {template_key})",
                     fix="point the path at where the template puts {message} (or a problem's text, for validation)",
                 )
-            for path, method, operation in iter_operations(document):
-                documented = _error_schema(document, operation, status)
-                if documented is None:
-                    continue
-                problems = _instance_errors(document, documented[1], body)
-                if problems:
-                    pointer = json_pointer(["paths", path, method, "responses", documented[0]])
-                    raise PipelineError(
-                        f"{label}: {where}/{template_key}: the {kind} body for status {status}, "
-                        f"{json.dumps(body)}, does not match the error schema {operation.get('operationId')} "
-                        f"documents at {pointer}: {'; '.join(problems)}",
-                        fix=f"make the template match the vendor's documented error body ({doc})",
-                    )
+            bodies[status] = (kind, template_key, body)
+    # Every error the sandbox can answer an operation with must be one the operation documents, in a shape
+    # its schema accepts: so the clients type it, and every answer the sandbox sends validates against the spec.
+    for path, method, operation in iter_operations(document):
+        answers = _error_statuses(document, path, operation, errors["validation_status"])
+        for status, kind in answers.items():
+            operation_pointer = json_pointer(["paths", path, method, "responses"])
+            documented = _error_schema(document, operation, status)
+            if documented is None:
+                raise PipelineError(
+                    f"{label}: {operation_pointer}: {operation.get('operationId')} can answer {status} "
+                    f"({kind}), but documents no {status}, {str(status)[0]}XX or default response with a JSON body",
+                    fix="document it with the vendor's error schema in an overlay (overlays/<vendor>/50-errors.yaml)",
+                )
+            _, template_key, body = bodies[status]
+            problems = _instance_errors(document, documented[1], body)
+            if problems:
+                pointer = json_pointer(["paths", path, method, "responses", documented[0]])
+                raise PipelineError(
+                    f"{label}: {where}/{template_key}: the {kind} body for status {status}, "
+                    f"{json.dumps(body)}, does not match the error schema {operation.get('operationId')} "
+                    f"documents at {pointer}: {'; '.join(problems)}",
+                    fix=f"make the template match the vendor's documented error body ({doc})",
+                )
 
 
 def _require_file_field(

@@ -19,10 +19,23 @@ ERRORS = Path("overlays/tiny/50-errors.yaml")
 UPLOADS = Path("overlays/tiny/60-uploads.yaml")
 LABEL = r"generated/tiny/openapi\.json \(from specs/tiny/openapi\.yaml \+ overlays/tiny/\)"
 
-GOOD_ERRORS = """\
+ERRORS_HEADER = """\
 overlay: 1.1.0
 info: {title: tiny errors, version: '1'}
 actions:
+"""
+
+
+def responses_action(*codes: str) -> str:
+    """An overlay action documenting these error statuses (or ranges) on every tiny operation, as TinyError."""
+    schema = "{application/json: {schema: {$ref: '#/components/schemas/TinyError'}}}"
+    documented = "".join(f"      '{code}': {{description: Documented, content: {schema}}}\n" for code in codes)
+    return "  - target: $.paths.*[?@.responses].responses\n    description: Other errors.\n    update:\n" + documented
+
+
+# Tiny's spec documents only 400 (create_job) and 404 (get_job); the sandbox may answer more (docs/x-reelforge-errors.md).
+ERROR_RESPONSES = responses_action("4XX", "5XX")
+ERRORS_ROOT = """\
   - target: $
     description: TinyError is {message}.
     update:
@@ -31,6 +44,7 @@ actions:
         message: $.message
         body: {message: '{message}'}
 """
+GOOD_ERRORS = ERRORS_HEADER + ERROR_RESPONSES + ERRORS_ROOT
 
 # Two upload operations the tiny vendor does not have: a multipart one and a reserve-then-upload pair.
 UPLOAD_PATHS = """\
@@ -199,17 +213,60 @@ def test_error_body_that_does_not_match_the_documented_schema(tiny_root: Path) -
     )
 
 
-def test_undocumented_status_is_checked_against_the_first_4xx(tiny_root: Path) -> None:
-    # Tiny documents no 401: the unauthorized body must fit create_job's 400 (TinyError needs `message`).
+def test_a_range_documents_its_statuses(tiny_root: Path) -> None:
+    # Tiny documents 401 only through 4XX: the unauthorized body must fit that schema (TinyError needs `message`).
     errors = GOOD_ERRORS.replace("message: $.message\n", "message: $.oops\n        validation_message: $.message\n")
     errors = errors.replace("body: {message: '{message}'}", "body: {oops: '{message}'}")
     _write(tiny_root, ERRORS, errors + "        validation_body: {message: '{message}'}\n")
     _fails(
         tiny_root,
         r"the unauthorized body for status 401, \{\"oops\": \"sample unauthorized message\"\}, does not match the "
-        r"error schema create_job documents at /paths/~1jobs/post/responses/400",
+        r"error schema create_job documents at /paths/~1jobs/post/responses/4XX",
         r"'message' is a required property",
     )
+
+
+def test_every_status_an_operation_can_answer_must_be_documented(tiny_root: Path) -> None:
+    # Without the 4XX and 5XX ranges, create_job (secured) documents no 401.
+    _write(tiny_root, ERRORS, ERRORS_HEADER + ERRORS_ROOT)
+    _fails(
+        tiny_root,
+        r"/paths/~1jobs/post/responses: create_job can answer 401 \(unauthorized\), but documents no 401, 4XX or "
+        r"default response with a JSON body",
+        r"fix: document it with the vendor's error schema in an overlay \(overlays/<vendor>/50-errors\.yaml\)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("responses", "missing"),
+    [
+        (["4XX", "5XX"], None),
+        (["default"], None),
+        (["401", "404", "429", "500", "502"], "503"),  # an exact status documents only itself
+        (["401", "404", "5XX"], "429"),
+        (["4XX", "502", "503"], "500"),
+    ],
+)
+def test_an_exact_status_a_range_or_default_documents_a_status(
+    tiny_root: Path, responses: list[str], missing: str | None
+) -> None:
+    _write(tiny_root, ERRORS, ERRORS_HEADER + responses_action(*responses) + ERRORS_ROOT)
+    if missing is None:
+        build_effective_spec(tiny_root, TINY)
+    else:
+        _fails(
+            tiny_root, rf"create_job can answer {missing} \((rate_limited|server_error)\), but documents no {missing}"
+        )
+
+
+def test_a_bare_string_path_parameter_cannot_be_invalid(tiny_root: Path) -> None:
+    # get_job documents no 400, and needs none while its only parameter is a bare string path parameter.
+    action = responses_action("401", "429", "5XX")
+    _write(tiny_root, ERRORS, ERRORS_HEADER + action + ERRORS_ROOT)
+    build_effective_spec(tiny_root, TINY)
+    uuid = "  - target: $.paths['/jobs/{job_id}'].get.parameters[0].schema\n    update: {format: uuid}\n"
+    _write(tiny_root, ERRORS, ERRORS_HEADER + action + ERRORS_ROOT + uuid)
+    _fails(tiny_root, r"/paths/~1jobs~1\{job_id\}/get/responses: get_job can answer 400 \(invalid\)")
 
 
 def test_unknown_placeholder(tiny_root: Path) -> None:

@@ -59,7 +59,7 @@ def test_every_answer_fits_every_documented_error_schema(vendor: str, kind: Any)
     status, body = error_answer(vendor, kind, PROBLEMS if kind == "invalid" else ())
     checked = 0
     for path, method, operation in operations(vendor):
-        if any(code[0] in "45" for code in operation["responses"]):
+        if {str(status), f"{str(status)[0]}XX", "default"} & set(operation["responses"]):
             assert error_schema_errors(vendor, method, path, status, body) == [], operation["operationId"]
             checked += 1
     assert checked

@@ -4,7 +4,7 @@
 # Overlay: overlays/oxen/20-lifecycle.yaml (sha256 09da7c7d3f8ef4865dbff28ab99d31e8e2e7a947ce87095e6619f6ad981925d0)
 # Overlay: overlays/oxen/30-names.yaml (sha256 a6dd7d5a60969511ba26fe1e29d87bb25b85b67e8b95841d0a441681bd91c34c)
 # Overlay: overlays/oxen/40-job.yaml (sha256 43b41aa5512537081552b9b322f903872aac8f71fc9e712e340d332b07f241c2)
-# Overlay: overlays/oxen/50-errors.yaml (sha256 3e0374a356b4c6221a400f3c07a1791f7930f22118b13d2ca5321dd65dd74c15)
+# Overlay: overlays/oxen/50-errors.yaml (sha256 3142087651c2c69a94d0e1d0478eb6cc1f7215596e3765efa892d31429d9a2ec)
 # Regenerate: python -m generator generate oxen
 
 """Contains some shared types for properties"""

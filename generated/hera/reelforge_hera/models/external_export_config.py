@@ -4,7 +4,7 @@
 # Overlay: overlays/hera/20-lifecycle.yaml (sha256 46ce78fd4bc00f96dba87a3384dbe3898700cebcacce7f5b90fe46f43c9094ce)
 # Overlay: overlays/hera/30-names.yaml (sha256 29a8a25fb4ad053055c0d54e5fc826cea8fb845dab701b64219985751b0f8e65)
 # Overlay: overlays/hera/40-job.yaml (sha256 8e2b19894a776bdf292dc2e49e17a08ec9ddfab9affcb57be88f56b3cc93f506)
-# Overlay: overlays/hera/50-errors.yaml (sha256 888cff8d8dba1dba334cbec1dfe54147a084c4ec3ea3af75f3238f6b2c90d01f)
+# Overlay: overlays/hera/50-errors.yaml (sha256 da9e231022ac73f50afbc0120f0a0c9bf199e67fccdfab74bb386d1a358088be)
 # Overlay: overlays/hera/60-uploads.yaml (sha256 84df8562d73cf99efeb13e486eba80778868bd280e7526e8bad32060e2b254e1)
 # Regenerate: python -m generator generate hera
 

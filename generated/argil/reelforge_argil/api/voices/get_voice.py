@@ -4,7 +4,7 @@
 # Overlay: overlays/argil/20-lifecycle.yaml (sha256 50e2fc81fb5f2a6f5e0dce06f0e45f66094ac368d85eeb55670024f7c7ff8712)
 # Overlay: overlays/argil/30-names.yaml (sha256 7d2b568677d107db63ae9b65667eb2ecb8b2934cdac3fe9417d3ec4767ef1a2c)
 # Overlay: overlays/argil/40-job.yaml (sha256 5803fb98aa2ee1c0716facd9e3293e767b453eed1236d7a602c003dc599ced82)
-# Overlay: overlays/argil/50-errors.yaml (sha256 c36c0d2f8fe87c47a10224f88b7fb7af24b668378f2b60c50dcf0a53a81c7824)
+# Overlay: overlays/argil/50-errors.yaml (sha256 58e4d0c8039edebf3781c9ba1aded45faa00299938537bcde34f6859b9fa737a)
 # Overlay: overlays/argil/60-uploads.yaml (sha256 d4709f0674b185f142e92c41590d0835cc46e16e30afedf6b9234c53af151577)
 # Regenerate: python -m generator generate argil
 
@@ -52,10 +52,28 @@ def _parse_400(response: httpx.Response) -> ArgilError:
     return response_400
 
 
+def _parse_401(response: httpx.Response) -> ArgilError:
+    response_401 = ArgilError.from_dict(response.json())
+
+    return response_401
+
+
 def _parse_404(response: httpx.Response) -> ArgilError:
     response_404 = ArgilError.from_dict(response.json())
 
     return response_404
+
+
+def _parse_429(response: httpx.Response) -> ArgilError:
+    response_429 = ArgilError.from_dict(response.json())
+
+    return response_429
+
+
+def _parse_5xx(response: httpx.Response) -> ArgilError:
+    response_5xx = ArgilError.from_dict(response.json())
+
+    return response_5xx
 
 
 def _parse_success(response: httpx.Response) -> Voice:
@@ -68,8 +86,14 @@ def _parse_success(response: httpx.Response) -> Voice:
 def _parse_error(response: httpx.Response) -> object | None:
     if response.status_code == 400:
         return _parse_leniently(_parse_400, response)
+    if response.status_code == 401:
+        return _parse_leniently(_parse_401, response)
     if response.status_code == 404:
         return _parse_leniently(_parse_404, response)
+    if response.status_code == 429:
+        return _parse_leniently(_parse_429, response)
+    if 500 <= response.status_code <= 599:
+        return _parse_leniently(_parse_5xx, response)
     return None
 
 
@@ -113,7 +137,7 @@ def sync_detailed(
         id (str):
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 404).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 404, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
@@ -142,7 +166,7 @@ def sync(
         id (str):
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 404).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 404, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
@@ -172,7 +196,7 @@ async def asyncio_detailed(
         id (str):
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 404).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 404, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
@@ -201,7 +225,7 @@ async def asyncio(
         id (str):
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 404).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 404, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 

@@ -4,7 +4,7 @@
 # Overlay: overlays/hera/20-lifecycle.yaml (sha256 46ce78fd4bc00f96dba87a3384dbe3898700cebcacce7f5b90fe46f43c9094ce)
 # Overlay: overlays/hera/30-names.yaml (sha256 29a8a25fb4ad053055c0d54e5fc826cea8fb845dab701b64219985751b0f8e65)
 # Overlay: overlays/hera/40-job.yaml (sha256 8e2b19894a776bdf292dc2e49e17a08ec9ddfab9affcb57be88f56b3cc93f506)
-# Overlay: overlays/hera/50-errors.yaml (sha256 888cff8d8dba1dba334cbec1dfe54147a084c4ec3ea3af75f3238f6b2c90d01f)
+# Overlay: overlays/hera/50-errors.yaml (sha256 da9e231022ac73f50afbc0120f0a0c9bf199e67fccdfab74bb386d1a358088be)
 # Overlay: overlays/hera/60-uploads.yaml (sha256 84df8562d73cf99efeb13e486eba80778868bd280e7526e8bad32060e2b254e1)
 # Regenerate: python -m generator generate hera
 
@@ -57,10 +57,28 @@ def _parse_400(response: httpx.Response) -> HeraError:
     return response_400
 
 
+def _parse_401(response: httpx.Response) -> HeraError:
+    response_401 = HeraError.from_dict(response.json())
+
+    return response_401
+
+
 def _parse_403(response: httpx.Response) -> HeraError:
     response_403 = HeraError.from_dict(response.json())
 
     return response_403
+
+
+def _parse_429(response: httpx.Response) -> HeraError:
+    response_429 = HeraError.from_dict(response.json())
+
+    return response_429
+
+
+def _parse_5xx(response: httpx.Response) -> HeraError:
+    response_5xx = HeraError.from_dict(response.json())
+
+    return response_5xx
 
 
 def _parse_success(response: httpx.Response) -> CreateVideoOutput:
@@ -73,8 +91,14 @@ def _parse_success(response: httpx.Response) -> CreateVideoOutput:
 def _parse_error(response: httpx.Response) -> object | None:
     if response.status_code == 400:
         return _parse_leniently(_parse_400, response)
+    if response.status_code == 401:
+        return _parse_leniently(_parse_401, response)
     if response.status_code == 403:
         return _parse_leniently(_parse_403, response)
+    if response.status_code == 429:
+        return _parse_leniently(_parse_429, response)
+    if 500 <= response.status_code <= 599:
+        return _parse_leniently(_parse_5xx, response)
     return None
 
 
@@ -119,7 +143,7 @@ def sync_detailed(
         body (CreateVideoInput): Request body to create a new motion graphics export job.
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 403).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 403, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
@@ -149,7 +173,7 @@ def sync(
         body (CreateVideoInput): Request body to create a new motion graphics export job.
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 403).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 403, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
@@ -180,7 +204,7 @@ async def asyncio_detailed(
         body (CreateVideoInput): Request body to create a new motion graphics export job.
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 403).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 403, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
@@ -210,7 +234,7 @@ async def asyncio(
         body (CreateVideoInput): Request body to create a new motion graphics export job.
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 403).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 403, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 

@@ -4,7 +4,7 @@
 # Overlay: overlays/oxen/20-lifecycle.yaml (sha256 09da7c7d3f8ef4865dbff28ab99d31e8e2e7a947ce87095e6619f6ad981925d0)
 # Overlay: overlays/oxen/30-names.yaml (sha256 a6dd7d5a60969511ba26fe1e29d87bb25b85b67e8b95841d0a441681bd91c34c)
 # Overlay: overlays/oxen/40-job.yaml (sha256 43b41aa5512537081552b9b322f903872aac8f71fc9e712e340d332b07f241c2)
-# Overlay: overlays/oxen/50-errors.yaml (sha256 3e0374a356b4c6221a400f3c07a1791f7930f22118b13d2ca5321dd65dd74c15)
+# Overlay: overlays/oxen/50-errors.yaml (sha256 3142087651c2c69a94d0e1d0478eb6cc1f7215596e3765efa892d31429d9a2ec)
 # Regenerate: python -m generator generate oxen
 
 """POST /api/ai/videos/generate (generate_video)."""
@@ -56,6 +56,24 @@ def _parse_400(response: httpx.Response) -> OxenError:
     return response_400
 
 
+def _parse_401(response: httpx.Response) -> OxenError:
+    response_401 = OxenError.from_dict(response.json())
+
+    return response_401
+
+
+def _parse_429(response: httpx.Response) -> OxenError:
+    response_429 = OxenError.from_dict(response.json())
+
+    return response_429
+
+
+def _parse_5xx(response: httpx.Response) -> OxenError:
+    response_5xx = OxenError.from_dict(response.json())
+
+    return response_5xx
+
+
 def _parse_success(response: httpx.Response) -> VideoGenerateResponse:
     if response.status_code == 200:
         return _parse_200(response)
@@ -66,6 +84,12 @@ def _parse_success(response: httpx.Response) -> VideoGenerateResponse:
 def _parse_error(response: httpx.Response) -> object | None:
     if response.status_code == 400:
         return _parse_leniently(_parse_400, response)
+    if response.status_code == 401:
+        return _parse_leniently(_parse_401, response)
+    if response.status_code == 429:
+        return _parse_leniently(_parse_429, response)
+    if 500 <= response.status_code <= 599:
+        return _parse_leniently(_parse_5xx, response)
     return None
 
 
@@ -112,7 +136,7 @@ def sync_detailed(
         body (VideoGenerateRequest):
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
@@ -144,7 +168,7 @@ def sync(
         body (VideoGenerateRequest):
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
@@ -177,7 +201,7 @@ async def asyncio_detailed(
         body (VideoGenerateRequest):
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
@@ -209,7 +233,7 @@ async def asyncio(
         body (VideoGenerateRequest):
 
     Raises:
-        errors.ApiError: The API answered with a status other than 2xx (documented: 400).
+        errors.ApiError: The API answered with a status other than 2xx (documented: 400, 401, 429, 5XX).
         errors.MissingCredentialsError: The operation needs an API key and the client has none.
         httpx.HTTPError: The request could not be sent or answered (timeout, connection error).
 
