@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
+
+from reelforge.vendors import effective_spec
 
 REPO = Path(__file__).resolve().parents[2]
 VENDORS = ("hera", "hedra", "magichour", "argil", "oxen")
@@ -43,3 +47,30 @@ def test_the_result_video_ships_inside_the_package(tmp_path: Path) -> None:
         [sys.executable, "-c", code], check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_effective_spec_is_what_each_client_package_ships() -> None:
+    for vendor in VENDORS:
+        assert effective_spec(vendor) == importlib.import_module(f"reelforge_{vendor}").openapi_document(), vendor
+
+
+def test_a_client_package_that_is_not_installed_is_named() -> None:
+    with pytest.raises(
+        ModuleNotFoundError, match=r"reelforge_nosuch is not installed \(pip install reelforge-nosuch\)"
+    ):
+        effective_spec("nosuch")
+
+
+def test_starting_the_sandbox_imports_no_client_package() -> None:
+    # The sandbox reads the specs the packages ship; importing the clients (httpx, attrs models) would only slow
+    # its start-up (a tenth of it, measured by benchmarks/bench_sandbox.py).
+    script = (
+        "import sys\n"
+        "from reelforge.sandbox.server import Sandbox\n"
+        "with Sandbox() as sandbox:\n"
+        "    assert sandbox.url\n"
+        "print(sorted(m for m in sys.modules if m.startswith('reelforge_') or m == 'httpx'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -26,7 +26,6 @@ at `x-reelforge-job.prompt` contains the fail marker (lifecycle.should_fail).
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 import secrets
 import time
@@ -69,7 +68,7 @@ from reelforge.sandbox.files import files_endpoint
 from reelforge.sandbox.lifecycle import JobLifecycle, JobState, _schema_at, should_fail
 from reelforge.sandbox.state import Job, ResultFile, SandboxState, Upload
 from reelforge.sandbox.uploads import multipart_file, safe_name, store, upload_get_endpoint, upload_put_endpoint
-from reelforge.vendors import VENDORS
+from reelforge.vendors import VENDORS, effective_spec
 
 __all__ = [
     "LOG_PATH",
@@ -162,8 +161,7 @@ class VendorSpec:
 def vendor_spec(vendor: str) -> VendorSpec:
     """Read the vendor's effective spec from its generated package and classify every operation (once per
     process: the spec, the classification and the openapi-core validator are never changed afterwards)."""
-    module = importlib.import_module(f"reelforge_{vendor}")
-    document: Mapping[str, Any] = module.openapi_document()
+    document: Mapping[str, Any] = effective_spec(vendor)
     roles: dict[str, tuple[str, JobLifecycle | None]] = {}
     found: list[tuple[str, str, Mapping[str, Any]]] = []
     for path, item in document.get("paths", {}).items():
@@ -204,7 +202,9 @@ def vendor_spec(vendor: str) -> VendorSpec:
     # it ("If you know you have a valid specification already"); its annotation leaves None out.
     no_check = Config(spec_validator_cls=None)  # type: ignore[arg-type]
     validator = OpenAPI.from_dict(_for_validator(copy.deepcopy(dict(document)), openapi_31), config=no_check)
-    return VendorSpec(vendor, document, str(module.DEFAULT_BASE_URL), operations, validator)
+    # The production server, as the generated client's DEFAULT_BASE_URL takes it (the spec's first server).
+    production = str(document["servers"][0]["url"]).rstrip("/")
+    return VendorSpec(vendor, document, production, operations, validator)
 
 
 def lifecycle_for(vendor: str, operation_id: str) -> JobLifecycle | None:

@@ -8,12 +8,13 @@ and the answers fault injection sends (too many requests; a server error, whose 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
 from typing import Any, Final, Literal
+
+from reelforge.vendors import effective_spec
 
 __all__ = ["ErrorKind", "Problem", "VendorErrors", "error_answer", "vendor_errors"]
 
@@ -82,8 +83,7 @@ class VendorErrors:
 @cache
 def vendor_errors(vendor: str) -> VendorErrors:
     """The error facts of a vendor, read once per process from the spec its generated package ships."""
-    module = importlib.import_module(f"reelforge_{vendor}")
-    return VendorErrors.from_spec(module.openapi_document(), vendor)
+    return VendorErrors.from_spec(effective_spec(vendor), vendor)
 
 
 def _fill(template: Any, message: str, code: str, status: int, problems: list[dict[str, Any]]) -> Any:

@@ -19,7 +19,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Self
 
-import httpx
 import uvicorn
 
 from reelforge.sandbox.app import LOG_PATH, VENDORS, build_app, lifecycle_for, vendor_spec
@@ -178,6 +177,8 @@ class SandboxProcess:
         """The child's log so far (as `Sandbox.log`), read from its `/_sandbox/log`."""
         if not self.url:
             raise RuntimeError("the sandbox process is not running")
+        import httpx  # here, not at the top: starting a sandbox needs no HTTP client
+
         answer = httpx.get(self.url + LOG_PATH, timeout=_START_TIMEOUT)
         answer.raise_for_status()
         events: list[dict[str, Any]] = answer.json()
