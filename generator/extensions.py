@@ -368,7 +368,7 @@ def _check_errors(document: dict[str, Any], label: str) -> None:
     for key in ("body", "validation_body"):
         if key in errors:
             _check_placeholders(errors[key], (), f"{where}/{key}", label, "codes" in errors)
-    bodies: dict[int, tuple[str, str, Any]] = {}  # status -> (kind, template key, filled body)
+    bodies: dict[int, tuple[str, Any]] = {}  # status -> (template key, filled body)
     for kind in ERROR_KINDS:
         validation = kind == "invalid" and "validation_body" in errors
         template_key = "validation_body" if validation else "body"
@@ -389,12 +389,11 @@ def _check_errors(document: dict[str, Any], label: str) -> None:
                     f"{message!r} in the {kind} body {json.dumps(body)} (from {template_key})",
                     fix="point the path at where the template puts {message} (or a problem's text, for validation)",
                 )
-            bodies[status] = (kind, template_key, body)
+            bodies[status] = (template_key, body)
     # Every error the sandbox can answer an operation with must be one the operation documents, in a shape
     # its schema accepts: so the clients type it, and every answer the sandbox sends validates against the spec.
     for path, method, operation in iter_operations(document):
-        answers = _error_statuses(document, path, operation, errors["validation_status"])
-        for status, kind in answers.items():
+        for status, kind in _error_statuses(document, path, operation, errors["validation_status"]).items():
             operation_pointer = json_pointer(["paths", path, method, "responses"])
             documented = _error_schema(document, operation, status)
             if documented is None:
@@ -403,7 +402,7 @@ def _check_errors(document: dict[str, Any], label: str) -> None:
                     f"({kind}), but documents no {status}, {str(status)[0]}XX or default response with a JSON body",
                     fix="document it with the vendor's error schema in an overlay (overlays/<vendor>/50-errors.yaml)",
                 )
-            _, template_key, body = bodies[status]
+            template_key, body = bodies[status]
             problems = _instance_errors(document, documented[1], body)
             if problems:
                 pointer = json_pointer(["paths", path, method, "responses", documented[0]])
