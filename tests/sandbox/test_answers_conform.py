@@ -9,6 +9,7 @@ the specs document these statuses; this is the proof from the other side, over l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,11 +28,7 @@ FAULTS = {"429": 429, "429 retry-after=2": 429, "500": 500, "502": 502, "503 ret
 
 
 def _url(sandbox: Sandbox, vendor: str, path: str, identifier: str) -> str:
-    filled = path
-    while "{" in filled:
-        start = filled.index("{")
-        filled = filled[:start] + identifier + filled[filled.index("}") + 1 :]
-    return sandbox.base_url(vendor) + filled
+    return sandbox.base_url(vendor) + re.sub(r"\{[^}]*\}", identifier, path)
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +41,12 @@ def served() -> Iterator[Sandbox]:
 def test_every_refusal_and_fault_of_every_operation_is_documented(vendor: str, served: Sandbox) -> None:
     validation_status = vendor_errors(vendor).validation_status
     key = CREDENTIAL_HEADERS[vendor]
-    checked: dict[int, int] = {}
+    seen: set[int] = set()
     with Recorder() as recorder, httpx.Client(transport=recorder, timeout=10) as http:
 
         def call(method: str, url: str, headers: dict[str, str], body: Any = None) -> httpx.Response:
             answer = http.request(method.upper(), url, headers=headers, json=body)
-            checked[answer.status_code] = checked.get(answer.status_code, 0) + 1
+            seen.add(answer.status_code)
             return answer
 
         for path, method, operation in operations(vendor):
@@ -74,4 +71,4 @@ def test_every_refusal_and_fault_of_every_operation_is_documented(vendor: str, s
                 assert odd.status_code in {validation_status, 404} or odd.status_code < 300, f"{label}: {odd.text}"
 
         assert_conforms(vendor, served, recorder.exchanges)
-    assert {401, 429, 500, 502, 503, validation_status} <= set(checked), checked
+    assert {401, 429, 500, 502, 503, validation_status} <= seen, seen
