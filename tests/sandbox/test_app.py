@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import json
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -15,6 +17,7 @@ from reelforge.sandbox.errors import vendor_errors
 from reelforge.sandbox.media import is_valid_mp4, result_video
 from reelforge.sandbox.server import Sandbox
 from tests.sandbox._drive import (
+    API_KEY,
     CREDENTIAL_HEADERS,
     DRIVERS,
     Recorder,
@@ -198,6 +201,26 @@ def test_range_requests(sandbox: Sandbox) -> None:
     assert beyond.headers["content-range"] == f"bytes */{len(data)}"
 
     assert httpx.get(sandbox.url + "/files/no-such-token.mp4").status_code == 404
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_key_sent_to_storage_is_logged_by_header_name_only(vendor: str, sandbox: Sandbox) -> None:
+    url = _result_url(sandbox)
+    assert httpx.get(url).status_code == 200
+    upload = httpx.put(sandbox.url + "/uploads/no-such-token", content=b"x")
+    assert upload.status_code == 404
+    assert not [e for e in sandbox.log if e["event"] == "credential_sent_to_storage"]
+
+    leaked = httpx.get(url, headers=CREDENTIAL_HEADERS[vendor])
+    assert leaked.status_code == 200  # served all the same: the sandbox reports, it does not refuse
+    httpx.put(sandbox.url + "/uploads/no-such-token", content=b"x", headers=CREDENTIAL_HEADERS[vendor])
+    events = [e for e in sandbox.log if e["event"] == "credential_sent_to_storage"]
+    names = sorted(name.lower() for name in CREDENTIAL_HEADERS[vendor])
+    assert [(e["method"], e["path"], e["headers"]) for e in events] == [
+        ("GET", urlsplit(url).path, names),
+        ("PUT", "/uploads/no-such-token", names),
+    ]
+    assert API_KEY not in json.dumps(sandbox.log)
 
 
 def test_magic_hour_result_urls_expire() -> None:

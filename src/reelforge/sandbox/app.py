@@ -626,6 +626,32 @@ def _log_endpoint(state: SandboxState) -> Handler:
     return serve
 
 
+def _credential_headers(vendors: Sequence[str]) -> frozenset[str]:
+    """Every header a vendor's key travels in, from the specs' security schemes (lower-cased)."""
+    names: set[str] = set()
+    for vendor in vendors:
+        for scheme in vendor_spec(vendor).document.get("components", {}).get("securitySchemes", {}).values():
+            if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+                names.add(str(scheme["name"]).lower())
+            elif scheme.get("type") == "http":
+                names.add("authorization")
+    return frozenset(names)
+
+
+def _storage(handler: Handler, state: SandboxState, credential_headers: frozenset[str]) -> Handler:
+    """A storage path (result files, uploads). It needs no vendor key, and a key sent to it would go to a host
+    that is not the vendor's API (result URLs live on storage hosts; DESIGN.md, "Secrets stay secret"): the log
+    says so, naming the headers, never their values, so a client's tests can assert its keys stay home."""
+
+    async def guarded(request: Request) -> Response:
+        sent = sorted(name for name in credential_headers if request.headers.get(name, "").strip())
+        if sent:
+            state.record("credential_sent_to_storage", method=request.method, path=request.url.path, headers=sent)
+        return await handler(request)
+
+    return guarded
+
+
 def build_app(
     vendors: Sequence[str] = VENDORS,
     speed: float = 1.0,
@@ -642,9 +668,21 @@ def build_app(
     if speed <= 0:
         raise ValueError(f"speed must be positive, not {speed!r}")
     shared = state if state is not None else SandboxState()
-    routes: list[Route] = [Route("/files/{token}.mp4", files_endpoint(shared), methods=["GET"], name="result_file")]
-    routes.append(Route("/uploads/{token}", upload_put_endpoint(shared), methods=["PUT"], name="upload_put"))
-    routes.append(Route("/uploads/{token}/{filename}", upload_get_endpoint(shared), methods=["GET"], name="upload"))
+    keys = _credential_headers(vendors)
+    routes = [
+        Route(
+            "/files/{token}.mp4", _storage(files_endpoint(shared), shared, keys), methods=["GET"], name="result_file"
+        ),
+        Route(
+            "/uploads/{token}", _storage(upload_put_endpoint(shared), shared, keys), methods=["PUT"], name="upload_put"
+        ),
+        Route(
+            "/uploads/{token}/{filename}",
+            _storage(upload_get_endpoint(shared), shared, keys),
+            methods=["GET"],
+            name="upload",
+        ),
+    ]
     routes.append(Route(LOG_PATH, _log_endpoint(shared), methods=["GET"], name="sandbox_log"))
     for vendor in vendors:
         routes.extend(_Vendor(vendor_spec(vendor), shared, speed).routes())
