@@ -351,6 +351,11 @@ def test_download_rule_drops_the_first_download_only(tmp_path: Path) -> None:
         ({"faults": ["500"]}, "faults[0]", "expected a mapping"),
         ({"faults": {"fault": "500"}}, "'faults' must be a list", "dict"),
         ([{"fault": "500"}], "one key, 'faults'", "list of rules"),
+        (
+            {"faults": [{"fault": "cut=0.5", "vendor": "hera", "operation": "download"}]},
+            "faults[0].vendor",
+            "no vendor",
+        ),
     ],
 )
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
@@ -377,6 +382,62 @@ def test_unparsable_and_missing_files_name_the_file(tmp_path: Path) -> None:
         FaultPlan.from_file(broken_json)
     with pytest.raises(FaultFileError, match="cannot read"):
         FaultPlan.from_file(tmp_path / "absent.yaml")
+    with pytest.raises(FaultFileError, match=rf"^{tmp_path}: is a folder"):
+        FaultPlan.from_file(tmp_path)
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("# réglé\nfaults: []\n".encode("latin-1"))
+    with pytest.raises(FaultFileError, match=rf"^{latin1}: not UTF-8 text \(byte 3\); save the fault file as UTF-8"):
+        FaultPlan.from_file(latin1)
+
+
+def test_a_rule_for_a_vendor_not_served_is_refused_by_name(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, [{"fault": "500", "vendor": "hera"}])
+    sandbox = Sandbox(speed=SPEED, faults=plan, vendors=["argil"])
+    with pytest.raises(
+        FaultFileError, match=r"faults\[0\]\.vendor: 'hera' is not served by this sandbox \(it serves argil\)"
+    ):
+        sandbox.start()
+
+
+def test_the_sandbox_log_is_never_faulted_nor_counted(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, [{"fault": "503", "times": 1}])
+    with Sandbox(speed=SPEED, faults=plan) as sandbox:
+        log = httpx.get(sandbox.url + "/_sandbox/log", headers={FAULT_HEADER: "500"})
+        assert log.status_code == 200 and log.json() == []
+        assert _hera_create(sandbox).status_code == 503  # the rule's one firing was still there
+        assert [e["event"] for e in sandbox.log] == ["fault_injected"]
+
+
+def test_slow_delays_a_download_too(sandbox: Served) -> None:
+    url = _result_url(sandbox)
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(url, headers={FAULT_HEADER: "slow=2"}, timeout=0.5)
+    assert is_valid_mp4(httpx.get(url, headers={FAULT_HEADER: "slow=0.2"}, timeout=5).content)
+
+
+def test_stopping_ends_a_slow_answer_without_an_answer(uvicorn_errors: list[logging.LogRecord]) -> None:
+    import threading
+    import time
+
+    outcome: list[BaseException | int] = []
+    with Sandbox(speed=SPEED) as sandbox:
+
+        def call() -> None:
+            try:
+                outcome.append(_hera_create(sandbox, "slow=30").status_code)
+            except httpx.HTTPError as exc:
+                outcome.append(exc)
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        deadline = time.monotonic() + 10
+        while not [e for e in sandbox.log if e["event"] == "job_created"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+    caller.join(10)
+    [result] = outcome
+    assert isinstance(result, httpx.RemoteProtocolError), result  # no answer at all, not a 500
+    # Not cancelled at the end of uvicorn's grace period (which logs an error and a traceback): ended at once.
+    assert [record.getMessage() for record in uvicorn_errors] == []
 
 
 def test_an_unknown_operation_is_refused_before_the_server_starts(tmp_path: Path) -> None:

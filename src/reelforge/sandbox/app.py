@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import secrets
 import time
 import uuid
@@ -54,6 +55,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from reelforge.sandbox import MIN_SPEED
 from reelforge.sandbox.bodies import (
     JSONPathStep,
     example_instance,
@@ -63,7 +65,7 @@ from reelforge.sandbox.bodies import (
     set_at,
 )
 from reelforge.sandbox.errors import ErrorKind, Problem, error_answer
-from reelforge.sandbox.faults import FaultMiddleware, FaultPlan
+from reelforge.sandbox.faults import CONTROL_PREFIX, FaultMiddleware, FaultPlan
 from reelforge.sandbox.files import files_endpoint
 from reelforge.sandbox.lifecycle import JobLifecycle, JobState, _schema_at, should_fail
 from reelforge.sandbox.state import Job, ResultFile, SandboxState, Upload
@@ -84,7 +86,7 @@ __all__ = [
 HTTP_METHODS: Final = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 # Where the log is served (outside every vendor's prefix; needs no key).
-LOG_PATH: Final = "/_sandbox/log"
+LOG_PATH: Final = CONTROL_PREFIX + "log"
 
 # How many valid bodiless requests each vendor remembers (see _Vendor.endpoint).
 VALID_REQUESTS_KEPT: Final = 4096
@@ -665,8 +667,8 @@ def build_app(
     wrapped in the fault injector (faults.py), which obeys the `X-Reelforge-Fault` header always and `faults`
     if given.
     """
-    if speed <= 0:
-        raise ValueError(f"speed must be positive, not {speed!r}")
+    if not MIN_SPEED <= speed < math.inf:
+        raise ValueError(f"speed must be a number from {MIN_SPEED} up, not {speed!r}")
     shared = state if state is not None else SandboxState()
     keys = _credential_headers(vendors)
     routes = [

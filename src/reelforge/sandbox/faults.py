@@ -29,7 +29,7 @@ import asyncio
 import json
 import math
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -56,6 +56,8 @@ __all__ = [
 ]
 
 FAULT_HEADER: Final = "X-Reelforge-Fault"
+# Paths of the sandbox itself, not of a vendor or of storage (app.LOG_PATH): faults never touch them.
+CONTROL_PREFIX: Final = "/_sandbox/"
 DOWNLOAD_OPERATION: Final = "download"  # the operation name of /files/<token>.mp4 in rules and the log
 SPELLINGS: Final = (
     "429",
@@ -195,8 +197,12 @@ class FaultPlan:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
+        except IsADirectoryError:
+            raise FaultFileError(f"{path}: is a folder; give the path of a YAML or JSON fault file") from None
         except OSError as exc:
             raise FaultFileError(f"{path}: cannot read the fault file: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise FaultFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the fault file as UTF-8") from None
         try:
             data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as exc:
@@ -216,8 +222,14 @@ class FaultPlan:
         return cls([_rule(source, index, item) for index, item in enumerate(items)], source)
 
     def check_operations(self, operations: Mapping[str, Iterable[str]]) -> None:
-        """FaultFileError for a rule naming an operation no served vendor has (a typo would never fire)."""
+        """FaultFileError for a rule that could never fire: one naming a vendor that is not served, or an
+        operation no served vendor has (a typo)."""
         for index, rule in enumerate(self.rules):
+            if rule.vendor is not None and rule.vendor not in operations:
+                raise FaultFileError(
+                    f"{self.source}: faults[{index}].vendor: {rule.vendor!r} is not served by this sandbox (it serves "
+                    f"{', '.join(operations)}); serve it too, or remove the rule"
+                )
             if rule.operation is None or rule.operation == DOWNLOAD_OPERATION:
                 continue
             vendors = [rule.vendor] if rule.vendor is not None else list(operations)
@@ -260,6 +272,11 @@ def _rule(source: str, index: int, item: Any) -> FaultRule:
     vendor = _text(where, item, "vendor")
     if vendor is not None and vendor not in VENDORS:
         raise FaultFileError(f"{where}.vendor: unknown vendor {vendor!r}; expected one of: {', '.join(VENDORS)}")
+    if vendor is not None and item.get("operation") == DOWNLOAD_OPERATION:
+        raise FaultFileError(
+            f"{where}.vendor: a {DOWNLOAD_OPERATION!r} rule has no vendor (result files are storage, shared by all "
+            "vendors); remove the vendor"
+        )
     method = _text(where, item, "method")
     return FaultRule(
         fault=fault,
@@ -326,6 +343,9 @@ class FaultMiddleware:
         self.app = app
         self.sandbox = state
         self.plan = plan
+        # Set by Sandbox.stop() before the server shuts down: slow answers still waiting end at once (their
+        # connections closed without an answer), so stopping never waits out a long delay.
+        self.stopping = False
 
     @property
     def state(self) -> State:
@@ -350,7 +370,8 @@ class FaultMiddleware:
         return vendor, partial
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or str(scope["path"]).startswith(CONTROL_PREFIX):
+            # The sandbox's own endpoints (its log) are how tests watch the faults: never faulted, never counted.
             await self.app(scope, receive, send)
             return
         header = _header(scope, FAULT_HEADER.lower().encode())
@@ -407,7 +428,7 @@ class FaultMiddleware:
             await self.app(scope, receive, _DropAfter(send))
         elif fault.kind == "slow":
             assert fault.seconds is not None
-            await self.app(scope, receive, _Slow(send, receive, fault.seconds))
+            await self.app(scope, receive, _Slow(send, receive, fault.seconds, lambda: self.stopping))
         else:
             assert fault.fraction is not None
             await self.app(scope, receive, _Cut(send, fault.fraction))
@@ -469,28 +490,48 @@ class _DropAfter:
 
 
 class _Slow:
-    """A `send` that waits before the answer starts (the app has already acted), or stops waiting when the
-    client goes away, so that a long delay does not hold the server's shutdown."""
+    """A `send` that waits before the answer starts (the app has already acted). It stops waiting when the
+    client goes away, and when the sandbox stops (then the connection is closed without an answer)."""
 
-    def __init__(self, send: Send, receive: Receive, seconds: float) -> None:
+    _POLL: Final = 0.05  # how often a waiting answer checks whether the sandbox is stopping
+
+    def __init__(self, send: Send, receive: Receive, seconds: float, stopping: Callable[[], bool]) -> None:
         self.send = send
         self.receive = receive
         self.seconds = seconds
+        self.stopping = stopping
         self.gone = False
 
     async def __call__(self, message: Message) -> None:
         if self.gone:
             return
         if message["type"] == "http.response.start":
-            # The app has read the request by now, so the next thing `receive` reports is the disconnect.
-            waiter = asyncio.ensure_future(self.receive())
-            done, _ = await asyncio.wait({waiter}, timeout=self.seconds)
-            if not done:
-                waiter.cancel()
-            elif waiter.result()["type"] == "http.disconnect":
-                self.gone = True
+            self.gone = await self._cut_short_within(self.seconds)
+            if self.gone:
                 return
         await self.send(message)
+
+    async def _cut_short_within(self, seconds: float) -> bool:
+        """Wait `seconds`; True as soon as the client disconnects or the sandbox stops. An app that did not read
+        the request body (a download) leaves it to `receive` first, so every message but the disconnect is
+        skipped."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        waiter = asyncio.ensure_future(self.receive())
+        try:
+            while (left := deadline - loop.time()) > 0:
+                if self.stopping():
+                    await _abort(self.send)
+                    return True
+                done, _ = await asyncio.wait({waiter}, timeout=min(left, self._POLL))
+                if not done:
+                    continue
+                if waiter.result()["type"] == "http.disconnect":
+                    return True
+                waiter = asyncio.ensure_future(self.receive())
+            return False
+        finally:
+            waiter.cancel()
 
 
 class _Cut:
