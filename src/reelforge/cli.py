@@ -15,6 +15,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final
 
+from reelforge.sandbox import MIN_SPEED
 from reelforge.vendors import VENDORS
 
 __all__ = ["main"]
@@ -27,8 +28,10 @@ def _speed(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number (try 1, 10 or 0.5)") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number (1 is real time, 10 ten times faster)")
+    if not MIN_SPEED <= value < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be a number from {MIN_SPEED:g} up (1 is real time, 10 ten times faster)"
+        )
     return value
 
 
@@ -40,6 +43,8 @@ def _port(text: str) -> int:
 
 def _existing_file(text: str) -> Path:
     path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: is a folder, not a file")
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"{text}: no such file")
     return path
@@ -93,6 +98,15 @@ def _print_event(entry: dict[str, Any]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    # Ctrl-C or SIGTERM from here on, even during the start-up, stops the sandbox cleanly (exit 0).
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
     from reelforge.sandbox.faults import FaultFileError, FaultPlan
     from reelforge.sandbox.server import Sandbox
     from reelforge.sandbox.state import StateFileError
@@ -114,13 +128,6 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"reelforge sandbox: {exc}", file=sys.stderr)
         return 2
 
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
     try:
         print(f"reelforge sandbox on {sandbox.url} (speed {args.speed:g}); Ctrl-C stops it", flush=True)
         for vendor in sandbox.vendors:

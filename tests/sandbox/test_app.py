@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -260,6 +261,18 @@ def test_starts_serving_and_stops_leaving_no_thread() -> None:
         assert httpx.get(sandbox.url + "/files/none.mp4").status_code == 404
         assert threading.active_count() == before + 1
     assert threading.active_count() == before
+
+
+def test_a_restarted_port_0_sandbox_takes_any_free_port_again() -> None:
+    sandbox = Sandbox(speed=50)
+    with sandbox:
+        first = sandbox.port
+    with socket.socket() as squatter:  # the first run's port, taken meanwhile
+        squatter.bind(("127.0.0.1", first))
+        squatter.listen()
+        with sandbox:
+            assert sandbox.port not in (0, first)
+            assert httpx.get(sandbox.url + "/_sandbox/log").status_code == 200
 
 
 def test_hera_has_one_result_per_requested_output(sandbox: Sandbox, recorder: Recorder) -> None:

@@ -77,12 +77,14 @@ def test_sandbox_command_serves_then_stops_cleanly(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["sandbox", "--speed", "0"], "argument --speed: '0' must be a positive number"),
+        (["sandbox", "--speed", "0"], "argument --speed: '0' must be a number from 0.001 up"),
+        (["sandbox", "--speed", "1e-7"], "argument --speed: '1e-7' must be a number from 0.001 up"),
         (["sandbox", "--speed", "fast"], "argument --speed: 'fast' is not a number"),
         (["sandbox", "--port", "70000"], "argument --port: '70000' is not a TCP port"),
         (["sandbox", "--faults", "no-such-file.yaml"], "argument --faults: no-such-file.yaml: no such file"),
         (["sandbox", "--vendor", "acme"], "argument --vendor: invalid choice: 'acme'"),
-        (["demo", "--speed", "-1"], "argument --speed: '-1' must be a positive number"),
+        (["sandbox", "--faults", "."], "argument --faults: .: is a folder, not a file"),
+        (["demo", "--speed", "-1"], "argument --speed: '-1' must be a number from 0.001 up"),
     ],
 )
 def test_bad_arguments_are_named(args: list[str], message: str, tmp_path: Path) -> None:
@@ -98,6 +100,34 @@ def test_a_taken_port_is_named(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"127.0.0.1:{taken.port}" in done.stderr
     assert "in use" in done.stderr
+
+
+def test_an_unknown_host_is_named(tmp_path: Path) -> None:
+    done = _reelforge("sandbox", "--host", "no-such-host.invalid", "--port", "0", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("reelforge sandbox: cannot listen on no-such-host.invalid:0: unknown host")
+
+
+def test_a_failed_start_leaves_no_state_file(tmp_path: Path) -> None:
+    with Sandbox() as taken:
+        done = _reelforge("sandbox", "--port", str(taken.port), "--state", "state.db", cwd=tmp_path)
+    assert done.returncode == 2 and "in use" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_start_up_stops_cleanly(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    command = [sys.executable, "-m", "reelforge", "sandbox", "--port", "0"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Past the interpreter's own start (whose Ctrl-C is Python's), within the sandbox's (imports, specs: 0.6-0.9
+    # s); on a faster machine the signal comes while serving, which must stop it cleanly too.
+    time.sleep(0.4)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
 
 
 def test_a_missing_extra_is_named(tmp_path: Path) -> None:

@@ -274,3 +274,17 @@ def test_uploads_survive_a_restart(tmp_path: Path) -> None:
         assert served.content == data
         assert served.headers["content-type"] == "image/png"
         assert [e["event"] for e in second.log if e["event"].startswith("upload")] == ["upload_received"]
+
+
+def test_a_failing_listener_never_fails_the_request(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    # As the command's event printer on a closed pipe: the create must still answer its job, once.
+    def broken(entry: dict[str, Any]) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    sandbox.state.listeners.append(broken)
+    with Recorder() as recorder:
+        client = client_for("oxen", sandbox, recorder)
+        job_id = DRIVERS["oxen"]().create(client, "a lighthouse")
+    assert [e["job_id"] for e in sandbox.log if e["event"] == "job_created"] == [job_id]
+    assert broken not in sandbox.state.listeners
+    assert "sandbox event listener" in caplog.text and "failed and was removed" in caplog.text

@@ -22,7 +22,7 @@ from typing import IO, Any, Final, Self
 import uvicorn
 
 from reelforge.sandbox.app import LOG_PATH, VENDORS, build_app, lifecycle_for, vendor_spec
-from reelforge.sandbox.faults import FaultPlan
+from reelforge.sandbox.faults import FaultMiddleware, FaultPlan
 from reelforge.sandbox.state import SandboxState
 
 __all__ = ["Sandbox", "SandboxProcess"]
@@ -33,7 +33,10 @@ _START_TIMEOUT: Final = 10.0
 def _listen(host: str, port: int) -> socket.socket:
     """A listening socket on host:port, bound here so that a taken port is a clear error before any thread starts
     (uvicorn serves on it and closes it when it stops)."""
-    family, kind, protocol, _, _ = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    try:
+        family, kind, protocol, _, _ = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise OSError(f"cannot listen on {host}:{port}: unknown host ({exc.strerror}); try 127.0.0.1") from exc
     # The protocol matters: asyncio turns Nagle off (TCP_NODELAY) only on accepted sockets whose protocol says
     # TCP, and with Nagle on every answer waits for the client's delayed ACK (44 ms a status call instead of 1).
     listener = socket.socket(family, kind, protocol)
@@ -61,7 +64,8 @@ class Sandbox:
         state_file: Path | str | None = None,
     ) -> None:
         self.host = host
-        self.port = port
+        self.port = port  # the port asked for; once started, the one bound (a free one for 0)
+        self._requested_port = port  # so a restarted port-0 sandbox takes any free port again
         self.speed = speed
         self.vendors = tuple(vendors)
         # With a file, start() loads it and stop() closes it (so nothing is held open between runs); until the
@@ -74,13 +78,15 @@ class Sandbox:
         self._prefixes = {vendor: vendor_spec(vendor).prefix for vendor in self.vendors}
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._app: FaultMiddleware | None = None
 
     @property
     def url(self) -> str:
         """The server's root URL, e.g. http://127.0.0.1:54321 (once started)."""
         if self._server is None:
             raise RuntimeError("the sandbox is not running")
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal goes in brackets
+        return f"http://{host}:{self.port}"
 
     def base_url(self, vendor: str) -> str:
         """The base_url a vendor's client uses against this sandbox, e.g. http://127.0.0.1:54321/hera/v1."""
@@ -97,14 +103,17 @@ class Sandbox:
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        if self.state_file is not None:
-            listeners = self.state.listeners
-            self.state = SandboxState(self.state_file, lifecycle_for=lifecycle_for)  # raises StateFileError
-            self.state.listeners.extend(listeners)
+        # The port first: a taken port must not leave a new state file behind.
+        listener = _listen(self.host, self._requested_port)
         try:
+            if self.state_file is not None:
+                listeners = self.state.listeners
+                self.state = SandboxState(self.state_file, lifecycle_for=lifecycle_for)  # raises StateFileError
+                self.state.listeners.extend(listeners)
             app = build_app(self.vendors, speed=self.speed, state=self.state, faults=self.faults)
-            listener = _listen(self.host, self.port)
+            self._app = app
         except BaseException:
+            listener.close()
             self.state.close()
             raise
         self.port = int(listener.getsockname()[1])
@@ -136,12 +145,15 @@ class Sandbox:
 
     def stop(self) -> None:
         server, thread = self._server, self._thread
+        if self._app is not None:
+            self._app.stopping = True  # slow answers still waiting close their connections now
         if server is not None:
             server.should_exit = True
         if thread is not None:
             thread.join(timeout=_START_TIMEOUT)
         self._server = None
         self._thread = None
+        self._app = None
         self.state.close()  # after the server thread is gone: no request writes to it any more
 
     def __enter__(self) -> Self:

@@ -11,6 +11,7 @@ Times are wall-clock `time.time()` readings, so a job's age means the same thing
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -22,6 +23,8 @@ from typing import Any, Final
 from reelforge.sandbox.lifecycle import JobLifecycle
 
 __all__ = ["SCHEMA_VERSION", "Job", "LifecycleResolver", "ResultFile", "SandboxState", "StateFileError", "Upload"]
+
+_logger = logging.getLogger("reelforge.sandbox")
 
 # What the `meta` table says in a state file: a file without it is not ours, and a file of another version is
 # refused rather than guessed at (there is one version so far, so there is nothing to migrate from).
@@ -204,8 +207,15 @@ class SandboxState:
                         "INSERT INTO log (event, at, details) VALUES (?, ?, ?)",
                         (event, entry["at"], json.dumps(details, default=str)),
                     )
-            for listener in self.listeners:
-                listener(entry)
+            for listener in list(self.listeners):
+                try:
+                    listener(entry)
+                except Exception:
+                    # A listener (the command's event printer, say, on a closed pipe) must never fail the request
+                    # that made the event: a create that made its job would answer 500, and a client that retried
+                    # would make a second one. It is dropped, and said so once.
+                    self.listeners.remove(listener)
+                    _logger.warning("sandbox event listener %r failed and was removed", listener, exc_info=True)
 
     @property
     def closed(self) -> bool:
