@@ -224,6 +224,12 @@ def _check_jobs(document: dict[str, Any], label: str) -> None:
                         fix="a vendor status value means exactly one reelforge state",
                     )
                 mapped[value] = state
+        if job.get("cancel_effect") == "canceled" and not job["states"]["canceled"]:
+            raise PipelineError(
+                f"{label}: {where}/cancel_effect: 'canceled' needs the status value a canceled job reports, but "
+                "states/canceled is empty",
+                fix="list the vendor's canceled status under states/canceled, or say cancel_effect: deleted",
+            )
         documented = _status_enum(document, status_operation, job["status"])
         if documented is not None:
             unmapped = [value for value in documented if value not in mapped]

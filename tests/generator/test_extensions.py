@@ -187,6 +187,30 @@ def test_prompt_must_be_a_simple_path(tiny_root: Path) -> None:
     _fails(tiny_root, r"x-reelforge-job/prompt: '\$\.\.prompt' is not a simple path", r"fix: use member names")
 
 
+def test_a_cancel_operation_says_what_it_does(tiny_root: Path) -> None:
+    _edit(
+        tiny_root,
+        LIFECYCLE,
+        "        prompt: $.prompt\n",
+        "        prompt: $.prompt\n        cancel_operation: get_job\n",
+    )
+    _fails(tiny_root, r"x-reelforge-job: 'cancel_effect' is a dependency of 'cancel_operation'")
+
+
+def test_a_canceling_cancel_needs_a_canceled_status(tiny_root: Path) -> None:
+    cancel = "        prompt: $.prompt\n        cancel_operation: get_job\n        cancel_effect: canceled\n"
+    _edit(tiny_root, LIFECYCLE, "        prompt: $.prompt\n", cancel)
+    _fails(
+        tiny_root,
+        r"x-reelforge-job/cancel_effect: 'canceled' needs the status value a canceled job reports, but "
+        r"states/canceled is empty",
+        r"fix: list the vendor's canceled status under states/canceled, or say cancel_effect: deleted",
+    )
+    _edit(tiny_root, LIFECYCLE, "cancel_effect: canceled", "cancel_effect: deleted")
+    spec = build_effective_spec(tiny_root, TINY)
+    assert spec.document["paths"]["/jobs"]["post"]["x-reelforge-job"]["cancel_effect"] == "deleted"
+
+
 # -- x-reelforge-errors ----------------------------------------------------------------------------------
 
 

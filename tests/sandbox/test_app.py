@@ -159,13 +159,39 @@ def test_cancel(vendor: str, sandbox: Sandbox, recorder: Recorder) -> None:
     expected = next(code for code in sorted(document(vendor)["paths"][path][method]["responses"]) if code[0] == "2")
     assert answer.status_code == int(expected)
     assert answer.content == b""
-    if job["states"]["canceled"]:
+    if job["cancel_effect"] == "canceled":
         assert status_value(driver.status(client, job_id)) == job["states"]["canceled"][0]
-    else:
+    else:  # deleted (Magic Hour's project is removed, though its status enum has a canceled value)
         with pytest.raises(importlib.import_module(f"reelforge_{vendor}").ApiError) as raised:
             driver.status(client, job_id)
         assert raised.value.status_code == 404
     assert [e["job_id"] for e in sandbox.log if e["event"] == "job_canceled"] == [job_id]
+
+
+@pytest.mark.parametrize("vendor", ["magichour", "argil", "oxen"])
+def test_cancel_after_the_end(vendor: str, sandbox: Sandbox, recorder: Recorder) -> None:
+    # A finished job: a canceling call leaves it as it is (its result too); a deleting call removes it.
+    job = job_of(vendor)
+    path, method = next((p, m) for p, m, op in operations(vendor) if op.get("operationId") == job["cancel_operation"])
+    driver = DRIVERS[vendor]()
+    client = client_for(vendor, sandbox, recorder)
+    job_id = driver.create(client, "hello")
+    if driver.start is not None:
+        driver.start(client, job_id)
+    finished, _ = poll(driver, client, job_id, terminal_statuses(vendor))
+    url = sandbox.base_url(vendor) + path.replace("{" + job["job_id_parameter"] + "}", job_id)
+    assert httpx.request(method, url, headers=CREDENTIAL_HEADERS[vendor]).status_code < 300
+    if job["cancel_effect"] == "canceled":
+        after = driver.status(client, job_id)
+        assert status_value(after) == job["states"]["succeeded"][0]
+        assert driver.result_url(after) == driver.result_url(finished)
+        assert [e["event"] for e in sandbox.log if e.get("job_id") == job_id][-1] == "job_cancel_ignored"
+    else:
+        with pytest.raises(importlib.import_module(f"reelforge_{vendor}").ApiError) as raised:
+            driver.status(client, job_id)
+        assert raised.value.status_code == 404
+        assert [e["deleted"] for e in sandbox.log if e["event"] == "job_canceled"] == [True]
+    assert_conforms(vendor, sandbox, recorder.exchanges)
 
 
 def _result_url(sandbox: Sandbox) -> str:

@@ -127,19 +127,19 @@ def test_canceled_jobs_stay_canceled(tmp_path: Path) -> None:
     state_file = tmp_path / "state.db"
     ids: dict[str, str] = {}
     with Sandbox(speed=SLOW, state_file=state_file) as first, Recorder() as recorder:
-        for vendor in ("magichour", "oxen", "argil"):  # argil has no canceled status: its job is deleted
+        for vendor in ("magichour", "oxen", "argil"):  # Oxen cancels; Magic Hour and Argil delete (cancel_effect)
             ids[vendor] = DRIVERS[vendor]().create(client_for(vendor, first, recorder), "hello")
             _cancel(first, vendor, ids[vendor])
     time.sleep(4.0 / SLOW)  # long enough that an uncanceled job would have succeeded
     with Sandbox(speed=SLOW, state_file=state_file) as second, Recorder() as recorder:
-        for vendor in ("magichour", "oxen"):
-            model = DRIVERS[vendor]().status(client_for(vendor, second, recorder), ids[vendor])
-            assert status_value(model) == job_of(vendor)["states"]["canceled"][0]
-        with pytest.raises(importlib.import_module("reelforge_argil").ApiError) as raised:
-            DRIVERS["argil"]().status(client_for("argil", second, recorder), ids["argil"])
-        assert raised.value.status_code == 404
+        model = DRIVERS["oxen"]().status(client_for("oxen", second, recorder), ids["oxen"])
+        assert status_value(model) == job_of("oxen")["states"]["canceled"][0]
+        for vendor in ("magichour", "argil"):
+            with pytest.raises(importlib.import_module(f"reelforge_{vendor}").ApiError) as raised:
+                DRIVERS[vendor]().status(client_for(vendor, second, recorder), ids[vendor])
+            assert raised.value.status_code == 404
         canceled = [(e["job_id"], e["deleted"]) for e in second.log if e["event"] == "job_canceled"]
-        assert canceled == [(ids["magichour"], False), (ids["oxen"], False), (ids["argil"], True)]
+        assert canceled == [(ids["magichour"], True), (ids["oxen"], False), (ids["argil"], True)]
 
 
 def test_a_job_whose_operation_is_gone_is_dropped_with_a_log_entry(tmp_path: Path) -> None:

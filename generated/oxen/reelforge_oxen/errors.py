@@ -3,7 +3,7 @@
 # Overlay: overlays/oxen/10-defects.yaml (sha256 d19755487502c60ac15dfdb5857c554e62907e56163578b5d761766fefa2a239)
 # Overlay: overlays/oxen/20-lifecycle.yaml (sha256 09da7c7d3f8ef4865dbff28ab99d31e8e2e7a947ce87095e6619f6ad981925d0)
 # Overlay: overlays/oxen/30-names.yaml (sha256 a6dd7d5a60969511ba26fe1e29d87bb25b85b67e8b95841d0a441681bd91c34c)
-# Overlay: overlays/oxen/40-job.yaml (sha256 43b41aa5512537081552b9b322f903872aac8f71fc9e712e340d332b07f241c2)
+# Overlay: overlays/oxen/40-job.yaml (sha256 a22ff4644b83703b7cd93015f796f467802e30c5860d524e42cd230794512ded)
 # Overlay: overlays/oxen/50-errors.yaml (sha256 3142087651c2c69a94d0e1d0478eb6cc1f7215596e3765efa892d31429d9a2ec)
 # Regenerate: python -m generator generate oxen
 

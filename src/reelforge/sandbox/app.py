@@ -408,14 +408,17 @@ class _Vendor:
         return JSONResponse(answer, status_code=status_code)
 
     def cancel(self, op: Operation, job: Job) -> Response:
-        """Called with the lock held."""
-        key = (job.vendor, job.job_id)
-        if job.lifecycle.states["canceled"]:
+        """The job's cancel call, as its x-reelforge-job cancel_effect says (called with the lock held)."""
+        deleted = job.lifecycle.job.get("cancel_effect") == "deleted"
+        if deleted:
+            self.state.delete_job((job.vendor, job.job_id))
+            self.state.record("job_canceled", vendor=job.vendor, job_id=job.job_id, deleted=True)
+        elif self.state_now(job, time.time()).terminal:  # finished: nothing left to cancel, nothing changes
+            self.state.record("job_cancel_ignored", vendor=job.vendor, job_id=job.job_id, reason="finished")
+        else:
             job.canceled = True
             self.state.save_job(job)
-        else:
-            self.state.delete_job(key)
-        self.state.record("job_canceled", vendor=job.vendor, job_id=job.job_id, deleted=not job.canceled)
+            self.state.record("job_canceled", vendor=job.vendor, job_id=job.job_id, deleted=False)
         status_code, schema = _success(op.spec)
         if schema is None:
             return Response(status_code=status_code)
@@ -423,16 +426,20 @@ class _Vendor:
             return JSONResponse(self.status_body(job, None), status_code=status_code)
         return JSONResponse(example_instance(self.spec.document, schema), status_code=status_code)
 
+    def state_now(self, job: Job, now: float) -> JobState:
+        """Where the job is at `now` (wall clock) on its timeline, or canceled."""
+        lifecycle = job.lifecycle
+        if job.canceled:
+            return JobState(lifecycle.states["canceled"][0], "canceled", 0.0, 0.0, True)
+        started = job.started_at is not None
+        origin = job.started_at if lifecycle.needs_start and job.started_at is not None else job.created_at
+        return lifecycle.state_at(now - origin, speed=self.speed, fail=job.fail, started=started)
+
     def status_body(self, job: Job, request: Request | None) -> dict[str, Any]:
         """The job's status body now (called with the lock held)."""
         lifecycle = job.lifecycle
         now = time.time()
-        if job.canceled:
-            state = JobState(lifecycle.states["canceled"][0], "canceled", 0.0, 0.0, True)
-        else:
-            started = job.started_at is not None
-            origin = job.started_at if lifecycle.needs_start and job.started_at is not None else job.created_at
-            state = lifecycle.state_at(now - origin, speed=self.speed, fail=job.fail, started=started)
+        state = self.state_now(job, now)
         urls: list[str] = []
         expires: list[str] = []
         if state.reelforge_state == "succeeded":

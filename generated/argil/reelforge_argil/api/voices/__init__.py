@@ -3,7 +3,7 @@
 # Overlay: overlays/argil/10-defects.yaml (sha256 7e92b9463a464145df3226afe230f3a28ca14bd64ef87e3c16540d2deb4a3e62)
 # Overlay: overlays/argil/20-lifecycle.yaml (sha256 50e2fc81fb5f2a6f5e0dce06f0e45f66094ac368d85eeb55670024f7c7ff8712)
 # Overlay: overlays/argil/30-names.yaml (sha256 7d2b568677d107db63ae9b65667eb2ecb8b2934cdac3fe9417d3ec4767ef1a2c)
-# Overlay: overlays/argil/40-job.yaml (sha256 5803fb98aa2ee1c0716facd9e3293e767b453eed1236d7a602c003dc599ced82)
+# Overlay: overlays/argil/40-job.yaml (sha256 02cf5a57e6d888374630503484bee40324cdcda29733c12c15326f284405a100)
 # Overlay: overlays/argil/50-errors.yaml (sha256 58e4d0c8039edebf3781c9ba1aded45faa00299938537bcde34f6859b9fa737a)
 # Overlay: overlays/argil/60-uploads.yaml (sha256 d4709f0674b185f142e92c41590d0835cc46e16e30afedf6b9234c53af151577)
 # Regenerate: python -m generator generate argil

@@ -3,7 +3,7 @@
 # Overlay: overlays/magichour/10-defects.yaml (sha256 04cd61e16f2566e33bb4e215c2295f82d4a910f251459158406d3984135435ae)
 # Overlay: overlays/magichour/20-lifecycle.yaml (sha256 712e88bf6856a24ce64654a630ec712de514258466bc8e345fe5dbdc526779f3)
 # Overlay: overlays/magichour/30-names.yaml (sha256 94962a347a896dadc0e4c267e7ef961fcc7ef6829997f02b32a0ae79d06fda4b)
-# Overlay: overlays/magichour/40-job.yaml (sha256 16ad085025f3d8ecc0ae962fcad8e20d068d3e656843043c0bcc26296886fff9)
+# Overlay: overlays/magichour/40-job.yaml (sha256 ef37a0a4026cac7898b3bec911865451a6b787dfc73c4491b9948a1d5ba67325)
 # Overlay: overlays/magichour/50-errors.yaml (sha256 0342e85a7904054522ae1da68f5432d155aaeaa5e8dc9c7923c87dcad42b6a49)
 # Overlay: overlays/magichour/60-uploads.yaml (sha256 28e59d2ff2fd29435c75004bdfb38acea5fdc405461565f8cf0fff64ba4a037a)
 # Regenerate: python -m generator generate magichour
