@@ -44,8 +44,10 @@ def test_every_refusal_and_fault_of_every_operation_is_documented(vendor: str, s
     seen: set[int] = set()
     with Recorder() as recorder, httpx.Client(transport=recorder, timeout=10) as http:
 
-        def call(method: str, url: str, headers: dict[str, str], body: Any = None) -> httpx.Response:
-            answer = http.request(method.upper(), url, headers=headers, json=body)
+        def call(
+            method: str, url: str, headers: dict[str, str], body: Any = None, raw: bytes | None = None
+        ) -> httpx.Response:
+            answer = http.request(method.upper(), url, headers=headers, json=body, content=raw)
             seen.add(answer.status_code)
             return answer
 
@@ -66,6 +68,9 @@ def test_every_refusal_and_fault_of_every_operation_is_documented(vendor: str, s
             else:  # a plain call: an unknown id is 404 where the sandbox keeps ids, else the spec's example
                 plain = call(method, url, key)
                 assert plain.status_code < 300 or plain.status_code == 404, f"{label}: {plain.text}"
+                # A body the operation does not take, and not even JSON, is ignored.
+                ignored = call(method, url, {**key, "content-type": "application/json"}, raw=b"{oops")
+                assert ignored.status_code == plain.status_code, f"{label} with a stray body: {ignored.text}"
             if "{" in path:  # not a uuid: refused as invalid where the spec says uuid, else an unknown id
                 odd = call(method, _url(served, vendor, path, NOT_AN_ID), key, empty)
                 assert odd.status_code in {validation_status, 404} or odd.status_code < 300, f"{label}: {odd.text}"

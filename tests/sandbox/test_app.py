@@ -301,6 +301,7 @@ def test_a_restarted_port_0_sandbox_takes_any_free_port_again() -> None:
             assert httpx.get(sandbox.url + "/_sandbox/log").status_code == 200
 
 
+@pytest.mark.reelforge_sandbox(speed=10)  # the job lasts about 0.4 s: the first status call finds it running
 def test_hera_has_one_result_per_requested_output(sandbox: Sandbox, recorder: Recorder) -> None:
     from reelforge_hera.api.videos import create_video
     from reelforge_hera.models import (
@@ -323,6 +324,9 @@ def test_hera_has_one_result_per_requested_output(sandbox: Sandbox, recorder: Re
         for ratio in (ExternalExportAspectRatioEnum.RATIO_16_9, ExternalExportAspectRatioEnum.RATIO_9_16)
     ]
     job_id = create_video.sync(client=client, body=CreateVideoInput(prompt="two cuts", outputs=outputs)).video_id
+    running = DRIVERS["hera"]().status(client, job_id)
+    assert status_value(running) == "in-progress"
+    assert [status_value(output) for output in running.outputs] == ["in-progress", "in-progress"]
     video, _ = poll(DRIVERS["hera"](), client, job_id, terminal_statuses("hera"))
     urls = [output.file_url for output in video.outputs]
     assert len(urls) == 2 and len(set(urls)) == 2

@@ -345,7 +345,9 @@ class _Vendor:
                 return self.error("unauthorized", operation=op.operation_id)
             except OpenAPIError as exc:  # body, parameter and media-type errors alike
                 return self.error("invalid", _problems(exc), operation=op.operation_id)
-            body: Any = json.loads(raw) if raw and "json" in request.headers.get("content-type", "") else None
+            # Validation parsed a JSON body the operation takes; one it does not take is ignored, as servers do.
+            takes_json = "requestBody" in op.spec and "json" in request.headers.get("content-type", "")
+            body: Any = json.loads(raw) if raw and takes_json else None
             if op.upload is not None:
                 return self.upload(op, op.upload, request, body, raw)
             return self.answer(op, request, body)
@@ -447,7 +449,7 @@ class _Vendor:
         message = (
             "The sandbox failed this job: its prompt contains [fail]." if state.reelforge_state == "failed" else None
         )
-        return lifecycle.status_body(state, job.job_id, urls, message, expires)
+        return lifecycle.status_body(state, job.job_id, urls, message, expires, result_count=job.result_count)
 
     def result_urls(self, job: Job, request: Request | None) -> tuple[list[str], list[str]]:
         """The job's result URLs and their expiry times; expired ones are replaced by fresh ones, as a new

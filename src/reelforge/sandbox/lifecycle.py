@@ -255,6 +255,7 @@ class JobLifecycle:
         result_urls: Sequence[str] = (),
         error_message: str | None = None,
         result_expires_at: Sequence[str] = (),
+        result_count: int = 1,
     ) -> dict[str, Any]:
         """A whole status-operation response body for a job in `state`, valid against the spec.
 
@@ -264,6 +265,10 @@ class JobLifecycle:
         example are cleared (null, an empty array, or left out, whichever the schema allows) otherwise.
         """
         body: dict[str, Any] = copy.deepcopy(self._status_example)
+        urls_path = str(self.job["result_urls"])
+        # One item per result from the start where results sit in items that exist before them (Hera's outputs,
+        # one per requested output, each with its own status); cleared below until the job succeeds.
+        self._size_each(body, urls_path, result_count)
         if self.job_id_field is not None:
             set_at(body, f"$.{self.job_id_field}", job_id)
         status_path = str(self.job["status"])
@@ -279,7 +284,6 @@ class JobLifecycle:
                 set_at(body, str(progress["path"]), scaled)
         if "eta_seconds" in self.job and state.eta_seconds is not None:
             set_at(body, str(self.job["eta_seconds"]), math.ceil(state.eta_seconds))
-        urls_path = str(self.job["result_urls"])
         expires_path = self.job.get("result_expires_at")
         if state.reelforge_state == "succeeded" and result_urls:
             self._set_each(body, urls_path, list(result_urls))
@@ -325,11 +329,21 @@ class JobLifecycle:
 
     def _set_each(self, body: dict[str, Any], jsonpath: str, values: list[str]) -> None:
         """Set the nodes of a path with at most one wildcard to `values` in order, sizing that array to fit."""
+        sized = self._size_each(body, jsonpath, len(values))
+        if sized is None:
+            set_at(body, jsonpath, values[0])
+            return
+        array_path, rest = sized
+        for index, value in enumerate(values):
+            set_at(body, f"{array_path}[{index}]{rest}", value)
+
+    def _size_each(self, body: dict[str, Any], jsonpath: str, count: int) -> tuple[str, str] | None:
+        """Size the array at the wildcard of a path to `count` items (copies of its first, or of the schema's
+        example item); (array path, rest of the path), or None for a path without a wildcard."""
         steps = parse_simple_path(jsonpath)
         wild = [i for i, step in enumerate(steps) if step.wildcard]
         if not wild:
-            set_at(body, jsonpath, values[0])
-            return
+            return None
         cut = wild[0]
         array_path = "$" + "".join(_render(s) for s in steps[:cut])
         arrays = find_at(body, array_path)
@@ -341,12 +355,10 @@ class JobLifecycle:
             item_schema = _schema_at(self.document, self.status_schema, array_path + "[*]")
             array.append(example_instance(self.document, item_schema) if item_schema is not None else {})
         template = array[0] if array else None
-        del array[len(values) :]
-        while len(array) < len(values):
+        del array[count:]
+        while len(array) < count:
             array.append(copy.deepcopy(template))
-        rest = "".join(_render(s) for s in steps[cut + 1 :])
-        for index, value in enumerate(values):
-            set_at(body, f"{array_path}[{index}]{rest}", value)
+        return array_path, "".join(_render(s) for s in steps[cut + 1 :])
 
     def _clear(self, body: dict[str, Any], jsonpath: str) -> dict[str, Any]:
         """Remove what a path points at, the least intrusive valid way: null it, empty its array, or drop it."""
