@@ -229,6 +229,18 @@ def test_range_requests(sandbox: Sandbox) -> None:
 
     assert httpx.get(sandbox.url + "/files/no-such-token.mp4").status_code == 404
 
+    # RFC 9110: If-None-Match (weakly, in a list, or *) wins over Range; a Range to be ignored gets the file.
+    for value in (etag, "W/" + etag, f'"other", {etag}', "*"):
+        unchanged = httpx.get(url, headers={"If-None-Match": value, "Range": "bytes=0-9"})
+        assert unchanged.status_code == 304 and unchanged.content == b"", value
+    assert httpx.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+    for ignored in ("bytes=0-1,5-6", "items=0-1", "bytes=5-3", "bytes=1_0-20", "bytes=-"):
+        answer = httpx.get(url, headers={"Range": ignored})
+        assert (answer.status_code, answer.content) == (200, data), ignored
+    assert httpx.get(url, headers={"Range": "bytes=-0"}).status_code == 416
+    stale = httpx.get(url, headers={"Range": "bytes=0-9", "If-Range": '"stale"'})
+    assert (stale.status_code, stale.content) == (200, data)
+
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_a_key_sent_to_storage_is_logged_by_header_name_only(vendor: str, sandbox: Sandbox) -> None:

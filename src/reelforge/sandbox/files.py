@@ -1,15 +1,17 @@
 """The result files: one committed MP4 served at `/files/<token>.mp4`, with no vendor key, as storage does.
 
-Answers carry Content-Length and an ETag and honour single byte ranges (206, or 416 for one that cannot be
-met); an expired URL answers 403 and an unknown one 404.
+Answers carry Content-Length and an ETag, honour If-None-Match (304) and single byte ranges (206, or 416 for
+one that starts past the end; several ranges or another unit get the whole file, as RFC 9110 allows); an
+expired URL answers 403 and an unknown one 404.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Final
+from typing import Final, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,28 +31,36 @@ Handler = Callable[[Request], Awaitable[Response]]
 _ETAG: Final = '"' + hashlib.sha256(result_video()).hexdigest()[:32] + '"'
 
 
-def parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """The inclusive (first, last) byte of a single `bytes=a-b`, `bytes=a-` or `bytes=-n` range; None when
-    the header is not one satisfiable range."""
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
+_RANGE: Final = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | Literal["unsatisfiable"] | None:
+    """What a Range header asks of a `size`-byte file (RFC 9110 section 14): the inclusive (first, last) byte of
+    a single `bytes=a-b`, `bytes=a-` or `bytes=-n` range; "unsatisfiable" when it starts past the end (or asks
+    for the last 0 bytes); None when it is to be ignored (another unit, several ranges, not valid), which
+    means the whole file."""
+    match = _RANGE.fullmatch(header.strip())
+    if match is None:
         return None
-    first_text, dash, last_text = spec.strip().partition("-")
-    if not dash:
+    first_text, last_text = match.groups()
+    if first_text == "":
+        if last_text == "":
+            return None
+        length = int(last_text)
+        return (max(size - length, 0), size - 1) if length > 0 and size > 0 else "unsatisfiable"
+    first = int(first_text)
+    if last_text and int(last_text) < first:  # not a valid range at all
         return None
-    try:
-        if first_text == "":
-            length = int(last_text)
-            if length <= 0:
-                return None
-            return max(size - length, 0), size - 1
-        first = int(first_text)
-        last = int(last_text) if last_text else size - 1
-    except ValueError:
-        return None
-    if first < 0 or first >= size or last < first:
-        return None
+    if first >= size:
+        return "unsatisfiable"
+    last = int(last_text) if last_text else size - 1
     return first, min(last, size - 1)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match value names this ETag: `*`, or any tag of its list, compared weakly."""
+    tags = [tag.strip() for tag in if_none_match.split(",")]
+    return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
 
 
 def files_endpoint(state: SandboxState) -> Handler:
@@ -64,17 +74,21 @@ def files_endpoint(state: SandboxState) -> Handler:
             return Response("this result URL has expired\n", status_code=EXPIRED_STATUS, media_type="text/plain")
         data = result_video()
         headers = {"ETag": _ETAG, "Accept-Ranges": "bytes"}
+        # RFC 9110 section 13.2.2: If-None-Match is evaluated before Range.
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match is not None and _matches(if_none_match, _ETAG):
+            return Response(status_code=304, headers=headers)
         range_header = request.headers.get("range")
         if range_header is not None and request.headers.get("if-range", _ETAG) == _ETAG:
             selected = parse_range(range_header, len(data))
-            if selected is None:
+            if selected == "unsatisfiable":
                 headers["Content-Range"] = f"bytes */{len(data)}"
                 return Response(status_code=416, headers=headers)
-            first, last = selected
-            headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
-            return Response(data[first : last + 1], status_code=206, headers=headers, media_type=RESULT_CONTENT_TYPE)
-        if request.headers.get("if-none-match") == _ETAG:
-            return Response(status_code=304, headers=headers)
+            if selected is not None:
+                first, last = selected
+                headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+                part = data[first : last + 1]
+                return Response(part, status_code=206, headers=headers, media_type=RESULT_CONTENT_TYPE)
         return Response(data, headers=headers, media_type=RESULT_CONTENT_TYPE)
 
     return serve
