@@ -52,6 +52,25 @@ def test_hera_multipart_upload_is_served_back(sandbox: Sandbox, recorder: Record
     assert_conforms("hera", sandbox, recorder.exchanges)
 
 
+def test_a_large_upload_is_validated_off_the_event_loop_and_kept_whole(sandbox: Sandbox, recorder: Recorder) -> None:
+    from reelforge_hera.api.files import upload_file
+    from reelforge_hera.models import HeraFileUpload
+    from reelforge_hera.types import File
+
+    from reelforge.sandbox.app import VALIDATE_IN_THREAD_BYTES
+
+    large = DATA * (VALIDATE_IN_THREAD_BYTES // len(DATA) + 2)
+    client = client_for("hera", sandbox, recorder)
+    body = HeraFileUpload(file=File(payload=io.BytesIO(large), file_name="long.mp4", mime_type="video/mp4"))
+    answer = upload_file.sync(client=client, body=body)
+    assert httpx.get(answer.url).content == large
+    missing = httpx.post(
+        sandbox.base_url("hera") + "/files", headers=CREDENTIAL_HEADERS["hera"], files={"other": ("x", large)}
+    )
+    assert missing.status_code == 400  # validation in the worker thread still refuses, in Hera's shape
+    assert "error" in missing.json()
+
+
 @pytest.mark.parametrize(("vendor", "path"), [("hera", "/files"), ("hedra", "/assets/{id}/upload")])
 def test_missing_file_is_invalid_in_the_vendor_shape(vendor: str, path: str, sandbox: Sandbox) -> None:
     url = sandbox.base_url(vendor) + path

@@ -51,6 +51,7 @@ from openapi_core.validation.request.exceptions import (
 )
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -87,6 +88,10 @@ HTTP_METHODS: Final = ("get", "put", "post", "delete", "patch", "head", "options
 
 # Where the log is served (outside every vendor's prefix; needs no key).
 LOG_PATH: Final = CONTROL_PREFIX + "log"
+
+# Bodies larger than this are validated in a worker thread: openapi-core parses a multipart upload at about
+# 1.8 s per 30 MB, and on the event loop every other client would wait that long.
+VALIDATE_IN_THREAD_BYTES: Final = 1 << 20
 
 # How many valid bodiless requests each vendor remembers (see _Vendor.endpoint).
 VALID_REQUESTS_KEPT: Final = 4096
@@ -338,7 +343,11 @@ class _Vendor:
             seen = (request.method, path, request.url.query, tuple(request.headers.items())) if not raw else None
             try:
                 if seen is None or seen not in self._valid_requests:
-                    self.spec.openapi.validate_request(_ValidationRequest(request, raw, self.spec.origin, path))
+                    checked = _ValidationRequest(request, raw, self.spec.origin, path)
+                    if len(raw) > VALIDATE_IN_THREAD_BYTES:  # an upload: seconds of parsing, off the event loop
+                        await run_in_threadpool(self.spec.openapi.validate_request, checked)
+                    else:
+                        self.spec.openapi.validate_request(checked)
                     if seen is not None:
                         self._remember_valid(seen)
             except SecurityValidationError:
