@@ -146,6 +146,9 @@ def test_unknown_job_is_404_in_the_vendor_shape(vendor: str, sandbox: Sandbox) -
     assert error_schema_errors(vendor, method, path, 404, answer.json()) == []
 
 
+# Slow jobs (about 0.8 s): the cancel must reach a job that is still running, even on a loaded machine (a
+# finished job is left as it is; test_cancel_after_the_end).
+@pytest.mark.reelforge_sandbox(speed=5)
 @pytest.mark.parametrize("vendor", ["magichour", "argil", "oxen"])
 def test_cancel(vendor: str, sandbox: Sandbox, recorder: Recorder) -> None:
     job = job_of(vendor)
