@@ -288,13 +288,24 @@ def _credential_ok(spec: VendorSpec, operation: Mapping[str, Any], request: Requ
     return False
 
 
-def _has_credential(scheme: Mapping[str, Any], request: Request) -> bool:
+def _credential_header(scheme: Mapping[str, Any]) -> str | None:
+    """The header a security scheme's key travels in (lower-cased), or None for a scheme the sandbox does not
+    check (a query key, a cookie, OAuth)."""
     if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-        return bool(request.headers.get(str(scheme["name"]), "").strip())
+        return str(scheme["name"]).lower()
     if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-        kind, _, token = request.headers.get("authorization", "").partition(" ")
-        return kind.lower() == "bearer" and bool(token.strip())
-    return False
+        return "authorization"
+    return None
+
+
+def _has_credential(scheme: Mapping[str, Any], request: Request) -> bool:
+    header = _credential_header(scheme)
+    value = request.headers.get(header, "") if header is not None else ""
+    if header == "authorization":  # a bearer scheme: "Bearer <key>"
+        kind, _, value = value.partition(" ")
+        if kind.lower() != "bearer":
+            return False
+    return bool(value.strip())
 
 
 def _iso(timestamp: float) -> str:
@@ -648,14 +659,12 @@ def _log_endpoint(state: SandboxState) -> Handler:
 
 def _credential_headers(vendors: Sequence[str]) -> frozenset[str]:
     """Every header a vendor's key travels in, from the specs' security schemes (lower-cased)."""
-    names: set[str] = set()
-    for vendor in vendors:
-        for scheme in vendor_spec(vendor).document.get("components", {}).get("securitySchemes", {}).values():
-            if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-                names.add(str(scheme["name"]).lower())
-            elif scheme.get("type") == "http":
-                names.add("authorization")
-    return frozenset(names)
+    schemes = [
+        scheme
+        for vendor in vendors
+        for scheme in vendor_spec(vendor).document.get("components", {}).get("securitySchemes", {}).values()
+    ]
+    return frozenset(header for header in map(_credential_header, schemes) if header is not None)
 
 
 def _storage(handler: Handler, state: SandboxState, credential_headers: frozenset[str]) -> Handler:
