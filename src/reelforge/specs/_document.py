@@ -1,0 +1,380 @@
+"""An OpenAPI 3.0 or 3.1 document read as data: references, pointers, operations, and the schemas around them.
+
+One definition of each idea, for every reader in the project (the generator's checks, the sandbox, the tests and
+the facade):
+
+- a `$ref` is local (`#/...`); following one that loops, or leads nowhere, is a SpecError naming the pointer;
+- an operation's parameters are its path item's, overridden by its own of the same name and location;
+- an operation's *success response* is its lowest documented 2xx code (concrete codes before `2XX`), and its
+  success schema the JSON schema of that response (None when it has no JSON body);
+- the *error schema* for a status is the JSON schema of the response documented for that status, else its
+  range (`4XX`), else `default`;
+- the schemas a value at a JSONPath may have are found through properties and items, looking into every
+  branch of allOf, anyOf and oneOf.
+
+Only the standard library is imported at module level: the generator reads specs before any package of the
+project is installed, and `import reelforge` stays cheap. Validation imports openapi-schema-validator when used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Final
+
+from reelforge.specs._jsonpath import JSONPath
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+__all__ = [
+    "HTTP_METHODS",
+    "Operation",
+    "Spec",
+    "SpecError",
+    "Success",
+    "merge_schemas",
+    "pointer",
+    "pointer_parts",
+]
+
+HTTP_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_MAX_REFS: Final = 64
+_MAX_DEPTH: Final = 32
+# Keywords that only annotate; a `$ref` whose siblings are all annotations is just its target.
+_ANNOTATIONS: Final = frozenset({"description", "summary", "title", "deprecated", "example", "examples"})
+
+
+class SpecError(ValueError):
+    """Something the spec does not say, or says in a way this reader cannot follow; `pointer` is where."""
+
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.pointer = pointer
+
+
+def pointer(parts: Iterable[object]) -> str:
+    """The RFC 6901 JSON pointer of a path of keys and indexes ("" for the whole document)."""
+    escaped = [str(part).replace("~", "~0").replace("/", "~1") for part in parts]
+    return "/" + "/".join(escaped) if escaped else ""
+
+
+def pointer_parts(text: str) -> list[str]:
+    """The unescaped keys of a JSON pointer, or of a `#`-fragment (`#/a/b~1c` -> ["a", "b/c"])."""
+    text = text.removeprefix("#")
+    if text == "":
+        return []
+    if not text.startswith("/"):
+        raise SpecError(f"{text!r} is not a JSON pointer (it starts with '/')")
+    return [part.replace("~1", "/").replace("~0", "~") for part in text[1:].split("/")]
+
+
+def merge_schemas(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Two schemas that both apply (allOf) as one: properties and required united, other keywords overridden."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if key == "properties" and isinstance(merged.get(key), Mapping) and isinstance(value, Mapping):
+            merged[key] = {**merged[key], **value}
+        elif key == "required" and isinstance(merged.get(key), list) and isinstance(value, list):
+            merged[key] = list(dict.fromkeys([*merged[key], *value]))
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass(frozen=True, slots=True)
+class Success:
+    """An operation's success response: its code as documented ("200", "2XX"), the status a server answers
+    with (the code, or 200 for a range), and its JSON schema (None when it has no JSON body)."""
+
+    code: str
+    status: int
+    schema: Any
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a Spec: where it is, and what it takes and answers."""
+
+    spec: Spec = field(repr=False)
+    path: str
+    method: str
+    node: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def operation_id(self) -> str:
+        return str(self.node.get("operationId", f"{self.method} {self.path}"))
+
+    @property
+    def pointer(self) -> str:
+        return pointer(["paths", self.path, self.method])
+
+    @property
+    def path_item(self) -> Mapping[str, Any]:
+        item = self.spec.resolve((self.spec.document.get("paths") or {}).get(self.path) or {})
+        return item if isinstance(item, Mapping) else {}
+
+    def extension(self, name: str) -> Any:
+        """The value of an `x-` key of the operation (None when absent)."""
+        return self.node.get(name)
+
+    @cached_property
+    def parameters(self) -> dict[tuple[str, str], Mapping[str, Any]]:
+        """(name, in) -> parameter, references resolved: the path item's, overridden by the operation's own."""
+        found: dict[tuple[str, str], Mapping[str, Any]] = {}
+        for holder, where in ((self.path_item, self.path), (self.node, self.pointer)):
+            for index, raw in enumerate(holder.get("parameters") or []):
+                parameter = self.spec.resolve(raw, at=f"{where}/parameters/{index}")
+                if isinstance(parameter, Mapping):
+                    found[(str(parameter.get("name")), str(parameter.get("in")))] = parameter
+        return found
+
+    def path_parameters(self) -> list[str]:
+        return [name for name, location in self.parameters if location == "path"]
+
+    @property
+    def security(self) -> list[Mapping[str, Any]]:
+        """The security requirements in force: the operation's own, else the document's ([] for none)."""
+        declared = self.node.get("security", self.spec.document.get("security"))
+        return list(declared or [])
+
+    @property
+    def request_body(self) -> Mapping[str, Any] | None:
+        body = self.spec.resolve(self.node.get("requestBody"), at=f"{self.pointer}/requestBody")
+        return body if isinstance(body, Mapping) else None
+
+    def request_schema(self, media_type: str = "application/json") -> Any:
+        """The schema of the request body in `media_type` (None when the operation takes none)."""
+        return self.spec.media_schema(self.request_body, media_type)
+
+    @property
+    def responses(self) -> Mapping[str, Any]:
+        return self.node.get("responses") or {}
+
+    @cached_property
+    def success(self) -> Success | None:
+        """The success response (see the module's docstring); None when no 2xx is documented."""
+        codes = sorted(str(code) for code in self.responses if str(code).startswith("2"))
+        if not codes:
+            return None
+        code = codes[0]
+        schema = self.spec.media_schema(self.response(code), "application/json")
+        return Success(code, int(code) if code.isdigit() else 200, schema)
+
+    @property
+    def success_schema(self) -> Any:
+        """The JSON schema of the success response (None when it has no JSON body, or there is none)."""
+        return self.success.schema if self.success is not None else None
+
+    def response(self, code: str) -> Mapping[str, Any] | None:
+        """The response documented under `code` exactly, references resolved."""
+        if code not in self.responses:
+            return None
+        found = self.spec.resolve(self.responses[code], at=f"{self.pointer}/responses/{code}")
+        return found if isinstance(found, Mapping) else None
+
+    def documented_code(self, status: int) -> str | None:
+        """The response code that covers `status`: itself, its range (4XX), or default."""
+        for code in (str(status), f"{str(status)[0]}XX", "default"):
+            if code in self.responses:
+                return code
+        return None
+
+    def error_schema(self, status: int) -> tuple[str, Any] | None:
+        """(code, JSON schema) documented for an error status (see `documented_code`); None when no response
+        covers it, or the one that does has no JSON body."""
+        code = self.documented_code(status)
+        if code is None:
+            return None
+        schema = self.spec.media_schema(self.response(code), "application/json")
+        return (code, schema) if schema is not None else None
+
+
+class Spec:
+    """An OpenAPI document (a parsed effective spec), read without changing it.
+
+    `label` names the document in errors ("generated/hera/openapi.json", "reelforge_hera's spec").
+    """
+
+    def __init__(self, document: Mapping[str, Any], label: str = "the spec") -> None:
+        if not isinstance(document, Mapping):
+            raise SpecError(f"{label}: not an OpenAPI document (the top level is not an object)")
+        self.document = document
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"Spec({self.label!r})"
+
+    @property
+    def openapi_30(self) -> bool:
+        """True for OpenAPI 3.0 (nullable, boolean exclusiveMinimum), False for 3.1."""
+        return str(self.document.get("openapi", "3.1")).startswith("3.0")
+
+    # --- references ----------------------------------------------------------------------------------------
+
+    def at(self, ref: str, *, at: str = "") -> Any:
+        """The node a local reference (`#/components/schemas/Video`) or JSON pointer names."""
+        if not isinstance(ref, str) or not (ref.startswith(("#", "/")) or ref == ""):
+            raise SpecError(
+                f"{self.label}: {at or '/'}: the reference {ref!r} is not local; only #/... references are read",
+                at,
+            )
+        node: Any = self.document
+        for key in pointer_parts(ref):
+            if isinstance(node, Mapping) and key in node:
+                node = node[key]
+            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+                node = node[int(key)]
+            else:
+                raise SpecError(f"{self.label}: {at or '/'}: the reference {ref!r} leads nowhere (no {key!r})", at)
+        return node
+
+    def lookup(self, node: Any, at: str = "") -> tuple[Any, str]:
+        """Follow a chain of `$ref`s from `node` (found at pointer `at`): (the target, its pointer).
+
+        Siblings of a `$ref` are not merged here (see `resolve_schema` for schemas). A loop is a SpecError.
+        """
+        seen: list[str] = []
+        while isinstance(node, Mapping) and "$ref" in node:
+            ref = node["$ref"]
+            if ref in seen or len(seen) >= _MAX_REFS:
+                raise SpecError(f"{self.label}: {at or '/'}: $ref loop: {' -> '.join([*seen, str(ref)])}", at)
+            seen.append(ref)
+            node = self.at(ref, at=f"{at}/$ref")
+            at = ref[1:] if isinstance(ref, str) else at
+        return node, at
+
+    def resolve(self, node: Any, *, at: str = "") -> Any:
+        """`node` with its chain of `$ref`s followed (parameters, bodies, responses, schemas)."""
+        return self.lookup(node, at)[0]
+
+    def resolve_schema(self, schema: Any, *, at: str = "") -> Any:
+        """A schema with its `$ref`s followed; in OpenAPI 3.1, constraints beside a `$ref` are merged in (3.0
+        ignores them, as the specification says)."""
+        depth = 0
+        while isinstance(schema, Mapping) and "$ref" in schema:
+            depth += 1
+            if depth > _MAX_REFS:
+                raise SpecError(f"{self.label}: {at or '/'}: $ref loop", at)
+            siblings = {k: v for k, v in schema.items() if k != "$ref" and k not in _ANNOTATIONS}
+            target, at = self.lookup({"$ref": schema["$ref"]}, at)
+            if siblings and not self.openapi_30 and isinstance(target, Mapping):
+                schema = merge_schemas(self.resolve_schema(target, at=at), siblings)
+                break
+            schema = target
+        return schema
+
+    # --- operations ----------------------------------------------------------------------------------------
+
+    def operations(self) -> Iterator[Operation]:
+        """Every operation, in document order."""
+        for path, item in (self.document.get("paths") or {}).items():
+            item = self.resolve(item, at=pointer(["paths", path]))
+            if not isinstance(item, Mapping):
+                continue
+            for method in HTTP_METHODS:
+                node = item.get(method)
+                if isinstance(node, Mapping):
+                    yield Operation(self, path, method, node)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Operation]:
+        return {operation.operation_id: operation for operation in self.operations()}
+
+    def operation(self, operation_id: str) -> Operation:
+        """The operation with this operationId; SpecError listing the known ones otherwise."""
+        try:
+            return self._by_id[operation_id]
+        except KeyError:
+            known = ", ".join(sorted(self._by_id)) or "none"
+            raise SpecError(f"{self.label}: no operation has operationId {operation_id!r} (known: {known})") from None
+
+    def has_operation(self, operation_id: str) -> bool:
+        return operation_id in self._by_id
+
+    def operation_at(self, path: str, method: str) -> Operation:
+        for operation in self.operations():
+            if operation.path == path and operation.method == method.lower():
+                return operation
+        raise SpecError(f"{self.label}: no operation {method.upper()} {path}")
+
+    # --- schemas -------------------------------------------------------------------------------------------
+
+    def media_schema(self, holder: Any, media_type: str) -> Any:
+        """The schema of one media type of a request body or response (None when it documents none)."""
+        holder = self.resolve(holder)
+        if not isinstance(holder, Mapping):
+            return None
+        media = (holder.get("content") or {}).get(media_type)
+        return media.get("schema") if isinstance(media, Mapping) else None
+
+    def branches(self, schema: Any) -> list[Mapping[str, Any]]:
+        """A schema and every branch of its allOf, anyOf and oneOf (nested), references followed."""
+        return self._branches(schema, 0)
+
+    def _branches(self, schema: Any, depth: int) -> list[Mapping[str, Any]]:
+        schema = self.resolve_schema(schema)
+        if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
+            return []
+        found = [schema]
+        for key in ("allOf", "anyOf", "oneOf"):
+            for part in schema.get(key) or []:
+                found.extend(self._branches(part, depth + 1))
+        return found
+
+    def merged(self, schema: Any) -> Mapping[str, Any]:
+        """One schema from a schema and its allOf parts (references followed); anyOf/oneOf are kept as they are."""
+        return self._merged(schema, 0)
+
+    def _merged(self, schema: Any, depth: int) -> Mapping[str, Any]:
+        schema = self.resolve_schema(schema)
+        if not isinstance(schema, Mapping):
+            return {}
+        if "allOf" not in schema or depth > _MAX_DEPTH:
+            return schema
+        merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            merged = merge_schemas(merged, self._merged(part, depth + 1))
+        return merged
+
+    def schemas_at(self, schema: Any, path: JSONPath | str) -> list[Mapping[str, Any]]:
+        """Every schema the value at `path` may have in an instance of `schema` (none when the path leaves it)."""
+        steps = (JSONPath.parse(path) if isinstance(path, str) else path).steps
+        nodes = self.branches(schema) if schema is not None else []
+        for step in steps:
+            following: list[Mapping[str, Any]] = []
+            for node in nodes:
+                child = node.get("items") if step.name is None else (node.get("properties") or {}).get(step.name)
+                if child is not None:
+                    following.extend(self.branches(child))
+            nodes = following
+        return nodes
+
+    def schema_at(self, schema: Any, path: JSONPath | str) -> Mapping[str, Any] | None:
+        """The first schema of `schemas_at` (the one the value's own schema declares), or None."""
+        found = self.schemas_at(schema, path)
+        return found[0] if found else None
+
+    # --- validation ----------------------------------------------------------------------------------------
+
+    def validator(self, schema: Any, *, formats: bool = True) -> Validator:
+        """A JSON Schema validator for a schema of this document (its dialect: 3.0's or 3.1's), which follows
+        every `#/...` reference into the document."""
+        from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker, oas31_format_checker
+
+        # The schema is checked as an allOf of the document itself, so references resolve against it; the
+        # document's other keys are no JSON Schema keywords, and validators ignore them.
+        root = {**self.document, "allOf": [schema]}
+        if self.openapi_30:
+            return OAS30Validator(root, format_checker=oas30_format_checker if formats else None)  # type: ignore[no-any-return]
+        return OAS31Validator(root, format_checker=oas31_format_checker if formats else None)  # type: ignore[no-any-return]
+
+    def errors(self, schema: Any, instance: Any) -> list[tuple[str, str]]:
+        """(JSON pointer into `instance`, message) for everything wrong with `instance` against `schema`."""
+        found = self.validator(schema).iter_errors(instance)
+        ordered = sorted(found, key=lambda e: (list(map(str, e.absolute_path)), e.message))
+        return [(pointer(error.absolute_path), error.message) for error in ordered]
+
+    def is_valid(self, schema: Any, instance: Any) -> bool:
+        return bool(self.validator(schema).is_valid(instance))
