@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
+
 _CODE_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 

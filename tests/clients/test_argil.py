@@ -1,4 +1,5 @@
-"""reelforge_argil: create a video, start it with render, and poll it (vendor-facts.md, Argil)."""
+"""reelforge_argil: create a video, start it with render, and poll it (Argil's API as specs/argil/
+and overlays/argil/ describe it)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import httpx
 import pytest
 
 from tests.clients.conftest import Vendor, credential_headers, json_body, run_readme_example
+from tests.support import ARGIL_AVATAR, argil_body
 
 VIDEO_ID = "9b2f4c6e-1d3a-4b5c-8e7f-0a1b2c3d4e5f"
-AVATAR_ID = "3f2b7c1e-9d4a-4e8b-a6c5-1b2d3e4f5a60"
 
 
 def _video(status: str, **extra: object) -> dict[str, object]:
@@ -26,7 +27,7 @@ def vendor() -> Vendor:
                 json=_video(
                     "DONE",
                     videoUrl="https://cdn.argil.example/v.mp4",
-                    moments=[{"avatarId": AVATAR_ID, "transcript": "hi", "zoom": {"level": 1}}],
+                    moments=[{"avatarId": ARGIL_AVATAR, "transcript": "hi", "zoom": {"level": 1}}],
                 ),
             ),
         }
@@ -36,18 +37,17 @@ def vendor() -> Vendor:
 def test_create_render_and_status(vendor: Vendor) -> None:
     from reelforge_argil import Client
     from reelforge_argil.api.videos import create_video, get_video, render_video
-    from reelforge_argil.models import ArgilVideoStatus, Moment, VideoCreateArgs
+    from reelforge_argil.models import ArgilVideoStatus
 
     client = Client(api_key="argil-key", **vendor.client_args())
-    body = VideoCreateArgs(name="hello", moments=[Moment(avatar_id=AVATAR_ID, transcript="hi")])
-    created = create_video.sync(client=client, body=body)
+    created = create_video.sync(client=client, body=argil_body("hi", name="hello"))
     started = render_video.sync(created.id, client=client)
     video = get_video.sync(created.id, client=client)
 
     create = vendor.only("POST", "/v1/videos")
     assert create.url.host == "api.argil.ai"
     assert credential_headers(create) == {"x-api-key": "argil-key"}
-    assert json_body(create) == {"name": "hello", "moments": [{"avatarId": AVATAR_ID, "transcript": "hi"}]}
+    assert json_body(create) == {"name": "hello", "moments": [{"avatarId": ARGIL_AVATAR, "transcript": "hi"}]}
     assert created.status is ArgilVideoStatus.IDLE  # waits for render
 
     render = vendor.only("POST", f"/v1/videos/{VIDEO_ID}/render")

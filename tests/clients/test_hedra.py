@@ -1,4 +1,5 @@
-"""reelforge_hedra: create and poll a generation through the generated client (vendor-facts.md, Hedra v2)."""
+"""reelforge_hedra: create and poll a generation through the generated client (Hedra's v2 API as specs/hedra/
+and overlays/hedra/ describe it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import httpx
 import pytest
 
 from tests.clients.conftest import Vendor, credential_headers, json_body, run_readme_example
+from tests.support import hedra_body
 
 GENERATION_ID = "0b8f2d7e-3c41-4a9b-9d6e-5f1a2b3c4d5e"
 ASSET_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -47,11 +49,10 @@ def vendor() -> Vendor:
 def test_create_and_status(vendor: Vendor) -> None:
     from reelforge_hedra import Client
     from reelforge_hedra.api.generations import create_generation, get_generation_status
-    from reelforge_hedra.models import GeneratedVideoInputs, GenerateVideoRequest, HedraGenerationStatus
+    from reelforge_hedra.models import HedraGenerationStatus
 
     client = Client(api_key="hedra-key", **vendor.client_args())
-    body = GenerateVideoRequest(generated_video_inputs=GeneratedVideoInputs(text_prompt="a lighthouse at dusk"))
-    created = create_generation.sync(client=client, body=body)
+    created = create_generation.sync(client=client, body=hedra_body("a lighthouse at dusk"))
     status = get_generation_status.sync(created.id, client=client)
 
     create = vendor.only("POST", "/web-app/public/generations")
@@ -72,16 +73,14 @@ def test_create_and_status(vendor: Vendor) -> None:
 def test_validation_error_is_typed(vendor: Vendor) -> None:
     from reelforge_hedra import ApiError, Client
     from reelforge_hedra.api.generations import create_generation
-    from reelforge_hedra.models import GeneratedVideoInputs, GenerateVideoRequest, HedraValidationError
+    from reelforge_hedra.models import HedraValidationError
 
     detail = {"detail": [{"loc": ["body", "batch_size"], "msg": "must be <= 8", "type": "value_error"}]}
     vendor.routes[("POST", "/web-app/public/generations")] = httpx.Response(422, json=detail)
     client = Client(api_key="hedra-key", **vendor.client_args())
 
     with pytest.raises(ApiError) as caught:
-        create_generation.sync(
-            client=client, body=GenerateVideoRequest(generated_video_inputs=GeneratedVideoInputs(text_prompt="x"))
-        )
+        create_generation.sync(client=client, body=hedra_body("x"))
 
     assert caught.value.status_code == 422
     assert isinstance(caught.value.parsed, HedraValidationError)

@@ -1,4 +1,5 @@
-"""reelforge_hera: create a video and read its status through the generated client (vendor-facts.md, Hera)."""
+"""reelforge_hera: create a video and read its status through the generated client (Hera's API as specs/hera/
+and overlays/hera/ describe it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import httpx
 import pytest
 
 from tests.clients.conftest import Vendor, credential_headers, json_body, run_readme_example
+from tests.support import hera_body
 
 VIDEO_ID = "vid_8c1f"
 DONE = {
@@ -37,24 +39,10 @@ def vendor() -> Vendor:
 def test_create_and_status(vendor: Vendor) -> None:
     from reelforge_hera import Client
     from reelforge_hera.api.videos import create_video, get_video
-    from reelforge_hera.models import (
-        CreateVideoInput,
-        ExternalExportAspectRatioEnum,
-        ExternalExportConfig,
-        ExternalExportFormatEnum,
-        ExternalExportResolutionEnum,
-        HeraFps,
-        HeraVideoStatus,
-    )
+    from reelforge_hera.models import HeraVideoStatus
 
     client = Client(api_key="hera-key", **vendor.client_args())
-    output = ExternalExportConfig(
-        format_=ExternalExportFormatEnum.MP4,
-        aspect_ratio=ExternalExportAspectRatioEnum.RATIO_16_9,
-        fps=HeraFps.FPS_30,
-        resolution=ExternalExportResolutionEnum.RES_1080P,
-    )
-    created = create_video.sync(client=client, body=CreateVideoInput(prompt="a spinning wheel", outputs=[output]))
+    created = create_video.sync(client=client, body=hera_body("a spinning wheel"))
     video = get_video.sync(created.video_id, client=client)
 
     create = vendor.only("POST", "/v1/videos")

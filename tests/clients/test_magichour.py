@@ -1,4 +1,5 @@
-"""reelforge_magichour: create an animation, read and delete its project (vendor-facts.md, Magic Hour)."""
+"""reelforge_magichour: create an animation, read and delete its project (Magic Hour's API as
+specs/magichour/ and overlays/magichour/ describe it)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import httpx
 import pytest
 
 from tests.clients.conftest import Vendor, credential_headers, json_body, run_readme_example
+from tests.support import magichour_body
 
 PROJECT_ID = "cm3x9project"
 COMPLETE = {
@@ -40,33 +42,10 @@ def vendor() -> Vendor:
 def test_create_status_and_delete(vendor: Vendor) -> None:
     from reelforge_magichour import Client
     from reelforge_magichour.api.videos import create_animation, delete_video_project, get_video_project
-    from reelforge_magichour.models import (
-        AnimationArtStyle,
-        AnimationAssets,
-        AnimationAudioSource,
-        AnimationCameraEffect,
-        AnimationPromptType,
-        AnimationRequest,
-        AnimationStyle,
-        MagicHourVideoStatus,
-    )
+    from reelforge_magichour.models import MagicHourVideoStatus
 
     client = Client(api_key="mhk_live_test", **vendor.client_args())
-    body = AnimationRequest(
-        fps=12,
-        end_seconds=15,
-        height=960,
-        width=512,
-        style=AnimationStyle(
-            art_style=AnimationArtStyle.PAINTERLY_ILLUSTRATION,
-            camera_effect=AnimationCameraEffect.SIMPLE_ZOOM_IN,
-            prompt_type=AnimationPromptType.CUSTOM,
-            prompt="Cyberpunk city",
-            transition_speed=5,
-        ),
-        assets=AnimationAssets(audio_source=AnimationAudioSource.NONE),
-    )
-    created = create_animation.sync(client=client, body=body)
+    created = create_animation.sync(client=client, body=magichour_body("Cyberpunk city"))
     project = get_video_project.sync(created.id, client=client)
     delete_video_project.sync(created.id, client=client)
 

@@ -1,4 +1,5 @@
-"""reelforge_oxen: enqueue a generation and poll it through the generated client (vendor-facts.md, Oxen)."""
+"""reelforge_oxen: enqueue a generation and poll it through the generated client (Oxen's API as specs/oxen/
+and overlays/oxen/ describe it)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import httpx
 import pytest
 
 from tests.clients.conftest import Vendor, credential_headers, json_body, run_readme_example
+from tests.support import oxen_body
 
 GENERATION_ID = "gen_01HXYZ"
 SUCCEEDED = {
@@ -38,11 +40,10 @@ def vendor() -> Vendor:
 def test_enqueue_poll_and_cancel(vendor: Vendor) -> None:
     from reelforge_oxen import Client
     from reelforge_oxen.api.queue import cancel_generation, enqueue_generation, get_generation
-    from reelforge_oxen.models import OxenGenerationStatus, OxenQueueRequest
+    from reelforge_oxen.models import OxenGenerationStatus
 
     client = Client(api_key="oxen-key", **vendor.client_args())
-    body = OxenQueueRequest(model="wan-2.2-t2v-fast", prompt="an ox in a field", num_generations=1)
-    queued = enqueue_generation.sync(client=client, body=body)
+    queued = enqueue_generation.sync(client=client, body=oxen_body("an ox in a field"))
     generation = get_generation.sync(queued.generations[0].generation_id, client=client)
     cancel_generation.sync(GENERATION_ID, client=client)
 
@@ -79,7 +80,8 @@ def test_not_found_envelope_is_typed(vendor: Vendor) -> None:
 def test_synchronous_generate_waits_long_enough() -> None:
     from reelforge_oxen import Client
 
-    # The synchronous call holds the connection for up to 15 minutes (vendor-facts.md).
+    # Oxen documents that its synchronous generate call can hold the connection for up to 15 minutes, so the
+    # client's read timeout (timeout_seconds in generator/vendors.py) must outlast that.
     read_timeout = Client().timeout.read
     assert read_timeout is not None
     assert read_timeout >= 15 * 60

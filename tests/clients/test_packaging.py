@@ -7,9 +7,7 @@ import json
 
 import pytest
 
-from tests.clients.conftest import REPO
-
-VENDORS = ("hera", "hedra", "magichour", "argil", "oxen")
+from tests.support import REPO, VENDORS
 
 
 @pytest.mark.parametrize("vendor", VENDORS)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import reelforge_hera
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
+
 PACKAGE = Path(reelforge_hera.__file__).resolve().parent
 
 

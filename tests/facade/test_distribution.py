@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -12,10 +10,9 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+import reelforge.vendors
 from reelforge.vendors import effective_spec
-
-REPO = Path(__file__).resolve().parents[2]
-VENDORS = ("hera", "hedra", "magichour", "argil", "oxen")
+from tests.support import REPO, VENDORS, run_python
 
 
 def _requirements() -> list[Requirement]:
@@ -43,10 +40,14 @@ def test_the_sandbox_extra_brings_the_server_stack() -> None:
 def test_the_result_video_ships_inside_the_package(tmp_path: Path) -> None:
     # Run from an empty folder, so the installed package is imported, not the checkout's src/.
     code = "from reelforge.sandbox.media import is_valid_mp4, result_video; print(is_valid_mp4(result_video()))"
-    done = subprocess.run(
-        [sys.executable, "-c", code], check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
+    done = run_python("-c", code, cwd=tmp_path, timeout=60)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_the_facade_knows_the_vendors_of_the_registry() -> None:
+    # reelforge.vendors cannot read generator/vendors.py (it is not installed with the facade), so it keeps its own
+    # list; this is where that list is held to the registry.
+    assert reelforge.vendors.VENDORS == VENDORS
 
 
 def test_effective_spec_is_what_each_client_package_ships() -> None:
@@ -71,6 +72,6 @@ def test_starting_the_sandbox_imports_no_client_package() -> None:
         "    assert sandbox.url\n"
         "print(sorted(m for m in sys.modules if m.startswith('reelforge_') or m == 'httpx'))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    done = run_python("-c", script, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
