@@ -32,7 +32,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -45,11 +44,12 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-REPO = Path(__file__).resolve().parents[2]
+from reelforge import specs
+from tests.support import REPO
+
 API_KEY = "conformance-key-0123"
 UNKNOWN_ENUM_VALUE = "reelforge-unknown-value"
 UNKNOWN_FIELD = "x_reelforge_unknown_field"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 # Examples per check: REELFORGE_CONFORMANCE_EXAMPLES scales them (nox -s conformance_thorough sets 20).
 SCALE = max(1, int(os.environ.get("REELFORGE_CONFORMANCE_EXAMPLES", "1")))
@@ -169,19 +169,15 @@ class _HttpxRequest:
         return str(self._request.headers.get("content-type", ""))
 
 
-def _for_validator(node: Any, openapi_31: bool | None = None) -> Any:
-    """The document as openapi-core reads binary parts: in OpenAPI 3.1 it takes `contentMediaType` (3.1's way to
-    say "bytes") and checks `type: string` against the bytes otherwise, while openapi-python-client only knows
-    3.0's `format: binary`. The effective spec keeps the engine's spelling; only the validator's copy changes."""
-    if openapi_31 is None:
-        openapi_31 = str(node.get("openapi", "")).startswith("3.1")
-    if not openapi_31:
-        return node
+def _binary_as_31(node: Any) -> Any:
+    """An OpenAPI 3.1 document as openapi-core reads binary parts: it takes `contentMediaType` (3.1's way to say
+    "bytes") and checks `type: string` against the bytes otherwise, while openapi-python-client only knows 3.0's
+    `format: binary`. The effective spec keeps the engine's spelling; only the validator's copy changes."""
     if isinstance(node, list):
-        return [_for_validator(item, openapi_31) for item in node]
+        return [_binary_as_31(item) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: _for_validator(value, openapi_31) for key, value in node.items()}
+    out = {key: _binary_as_31(value) for key, value in node.items()}
     if out.get("format") == "binary" and out.get("type") == "string":
         del out["format"]
         out["contentMediaType"] = "application/octet-stream"
@@ -189,51 +185,33 @@ def _for_validator(node: Any, openapi_31: bool | None = None) -> Any:
 
 
 class Spec:
-    """One vendor's effective spec: the raw document, openapi-core over it, and schema helpers."""
+    """One vendor's effective spec as the checks see it: the project's reader over it (reelforge.specs: references,
+    operations, parameters), openapi-core over the validator's copy, and its schemas as plain JSON Schema for
+    hypothesis-jsonschema."""
 
     def __init__(self, vendor: str) -> None:
         self.vendor = vendor
-        self.document: dict[str, Any] = json.loads(
-            (REPO / "generated" / vendor / "openapi.json").read_text(encoding="utf-8")
-        )
-        self.validator = OpenAPI.from_dict(_for_validator(self.document))
-        schemes = (self.document.get("components") or {}).get("securitySchemes") or {}
+        label = f"generated/{vendor}/openapi.json"
+        self.reader = specs.Spec(json.loads((REPO / label).read_text(encoding="utf-8")), label)
+        document = self.reader.document
+        self.validator = OpenAPI.from_dict(document if self.reader.openapi_30 else _binary_as_31(document))
+        schemes = (document.get("components") or {}).get("securitySchemes") or {}
         self.scheme_headers = {
             name: (s["name"] if s.get("type") == "apiKey" else "Authorization") for name, s in schemes.items()
         }
         self.scheme_prefix = {name: ("" if s.get("type") == "apiKey" else "Bearer ") for name, s in schemes.items()}
 
     @functools.cached_property
-    def _operations(self) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for path, item in (self.document.get("paths") or {}).items():
-            for method in HTTP_METHODS:
-                if method in item:
-                    operation = item[method]
-                    # Path-item parameters apply to every operation under it; the operation's own override them.
-                    merged = {
-                        (self.deref(p)["name"], self.deref(p)["in"]): self.deref(p)
-                        for p in [*item.get("parameters", []), *operation.get("parameters", [])]
-                    }
-                    found[operation["operationId"]] = {
-                        "path": path,
-                        "method": method,
-                        **operation,
-                        "parameters": merged,
-                    }
-        return found
+    def _operations(self) -> dict[str, specs.Operation]:
+        return {operation.operation_id: operation for operation in self.reader.operations()}
 
-    def operations(self) -> dict[str, dict[str, Any]]:
+    def operations(self) -> dict[str, specs.Operation]:
+        """operationId -> the reader's operation, for every operation in the spec."""
         return self._operations
 
     def deref(self, node: Any) -> Any:
-        seen = 0
-        while isinstance(node, dict) and "$ref" in node and seen < 64:
-            target: Any = self.document
-            for part in node["$ref"][2:].split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            node, seen = target, seen + 1
-        return node
+        """A schema with its references followed (the reader's `resolve_schema`)."""
+        return self.reader.resolve_schema(node)
 
     def json_schema(self, schema: Any, depth: int = 0) -> Any:
         """An OpenAPI schema as plain JSON Schema: references inlined, `nullable` spelled as a null type."""
@@ -251,9 +229,7 @@ class Spec:
         }
         if isinstance(out.get("properties"), dict):
             # property names are data, not keywords: undo the keyword filter on them
-            out["properties"] = {
-                name: self.json_schema(prop, depth + 1) for name, prop in self.deref(schema)["properties"].items()
-            }
+            out["properties"] = {name: self.json_schema(prop, depth + 1) for name, prop in schema["properties"].items()}
         if out.get("format") == "date-time":
             out["format"] = _DATE_TIME
         if out.pop("nullable", False):
@@ -261,15 +237,20 @@ class Spec:
         return out
 
     def media(self, operation_id: str, status: str | None, content_type: str) -> dict[str, Any]:
+        """The media type object of the request body (status None) or of the response documented as `status`."""
         operation = self.operations()[operation_id]
-        holder = operation["requestBody"] if status is None else operation["responses"][status]
-        return dict(self.deref(holder)["content"][content_type])
+        holder = operation.request_body if status is None else operation.response(status)
+        assert holder is not None, f"{operation_id}: the spec documents no {status or 'request body'}"
+        return dict(holder["content"][content_type])
 
     def examples(self, media: dict[str, Any]) -> list[Any]:
         found = []
         if "example" in media:
             found.append(media["example"])
-        found += [self.deref(e)["value"] for e in (media.get("examples") or {}).values() if "value" in self.deref(e)]
+        for raw in (media.get("examples") or {}).values():
+            example = self.reader.resolve(raw)
+            if "value" in example:
+                found.append(example["value"])
         schema = self.deref(media.get("schema") or {})
         if not found and isinstance(schema, dict) and "example" in schema:
             found.append(schema["example"])
@@ -365,7 +346,7 @@ def _python_value(operation: Operation, param: Param, value: Any) -> Any:
 
 
 def _param_strategy(vendor_spec: Spec, operation: Operation) -> st.SearchStrategy[dict[str, Any]]:
-    declared = vendor_spec.operations()[operation.operation_id]["parameters"]
+    declared = vendor_spec.operations()[operation.operation_id].parameters
     required: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
     for param in operation.params:
