@@ -17,10 +17,27 @@ from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from reelforge.sandbox.server import Sandbox
-from tests.sandbox._specs import document, pointer, validation_errors
+from tests.sandbox._specs import document, pointer, reader, validation_errors
+from tests.support import ARGIL_AVATAR, argil_body, hedra_body, hera_body, magichour_body, oxen_body
+
+__all__ = [
+    "API_KEY",
+    "ARGIL_AVATAR",
+    "CREDENTIAL_HEADERS",
+    "DRIVERS",
+    "Driver",
+    "Recorder",
+    "assert_conforms",
+    "client_for",
+    "error_schema_errors",
+    "poll",
+    "status_value",
+]
 
 API_KEY = "sandbox-test-key"
-# The header each vendor's key travels in (vendor-facts.md, summary table), for raw requests.
+# The header each vendor's key travels in, for raw requests: written out here rather than read from the sandbox,
+# as each effective spec's securitySchemes declares it (an apiKey header for Hera, Hedra and Argil, a bearer
+# token for Magic Hour and Oxen).
 CREDENTIAL_HEADERS = {
     "hera": {"x-api-key": API_KEY},
     "hedra": {"X-API-Key": API_KEY},
@@ -28,7 +45,6 @@ CREDENTIAL_HEADERS = {
     "argil": {"x-api-key": API_KEY},
     "oxen": {"Authorization": f"Bearer {API_KEY}"},
 }
-ARGIL_AVATAR = "3f2b7c1e-9d4a-4e8b-a6c5-1b2d3e4f5a60"
 
 
 @dataclass
@@ -90,8 +106,7 @@ def assert_conforms(vendor: str, sandbox: Sandbox, exchanges: list[tuple[httpx.R
 def error_schema_errors(vendor: str, method: str, path: str, status: int, body: Any) -> list[str]:
     """Errors of an error body against the schema the spec documents for it: the status itself, its NXX
     range or `default` (the pipeline demands that every status the sandbox can answer is documented)."""
-    responses = document(vendor)["paths"][path][method]["responses"]
-    code = next((c for c in (str(status), f"{str(status)[0]}XX", "default") if c in responses), None)
+    code = reader(vendor).operation_at(path, method).documented_code(status)
     if code is None:
         return [f"{method.upper()} {path} documents no {status} answer"]
     return validation_errors(
@@ -116,23 +131,9 @@ class Driver:
 
 def _hera() -> Driver:
     from reelforge_hera.api.videos import create_video, get_video
-    from reelforge_hera.models import (
-        CreateVideoInput,
-        ExternalExportAspectRatioEnum,
-        ExternalExportConfig,
-        ExternalExportFormatEnum,
-        ExternalExportResolutionEnum,
-        HeraFps,
-    )
 
     def create(client: Any, prompt: str) -> str:
-        output = ExternalExportConfig(
-            format_=ExternalExportFormatEnum.MP4,
-            aspect_ratio=ExternalExportAspectRatioEnum.RATIO_16_9,
-            fps=HeraFps.FPS_30,
-            resolution=ExternalExportResolutionEnum.RES_1080P,
-        )
-        return str(create_video.sync(client=client, body=CreateVideoInput(prompt=prompt, outputs=[output])).video_id)
+        return str(create_video.sync(client=client, body=hera_body(prompt)).video_id)
 
     return Driver(
         create=create,
@@ -143,11 +144,9 @@ def _hera() -> Driver:
 
 def _hedra() -> Driver:
     from reelforge_hedra.api.generations import create_generation, get_generation_status
-    from reelforge_hedra.models import GeneratedVideoInputs, GenerateVideoRequest
 
     def create(client: Any, prompt: str) -> str:
-        body = GenerateVideoRequest(generated_video_inputs=GeneratedVideoInputs(text_prompt=prompt))
-        return str(create_generation.sync(client=client, body=body).id)
+        return str(create_generation.sync(client=client, body=hedra_body(prompt)).id)
 
     return Driver(
         create=create,
@@ -158,32 +157,9 @@ def _hedra() -> Driver:
 
 def _magichour() -> Driver:
     from reelforge_magichour.api.videos import create_animation, get_video_project
-    from reelforge_magichour.models import (
-        AnimationArtStyle,
-        AnimationAssets,
-        AnimationAudioSource,
-        AnimationCameraEffect,
-        AnimationPromptType,
-        AnimationRequest,
-        AnimationStyle,
-    )
 
     def create(client: Any, prompt: str) -> str:
-        body = AnimationRequest(
-            fps=12,
-            end_seconds=15,
-            height=960,
-            width=512,
-            style=AnimationStyle(
-                art_style=AnimationArtStyle.PAINTERLY_ILLUSTRATION,
-                camera_effect=AnimationCameraEffect.SIMPLE_ZOOM_IN,
-                prompt_type=AnimationPromptType.CUSTOM,
-                prompt=prompt,
-                transition_speed=5,
-            ),
-            assets=AnimationAssets(audio_source=AnimationAudioSource.NONE),
-        )
-        return str(create_animation.sync(client=client, body=body).id)
+        return str(create_animation.sync(client=client, body=magichour_body(prompt)).id)
 
     return Driver(
         create=create,
@@ -194,11 +170,9 @@ def _magichour() -> Driver:
 
 def _argil() -> Driver:
     from reelforge_argil.api.videos import create_video, get_video, render_video
-    from reelforge_argil.models import Moment, VideoCreateArgs
 
     def create(client: Any, prompt: str) -> str:
-        body = VideoCreateArgs(name="sandbox", moments=[Moment(avatar_id=ARGIL_AVATAR, transcript=prompt)])
-        return str(create_video.sync(client=client, body=body).id)
+        return str(create_video.sync(client=client, body=argil_body(prompt)).id)
 
     return Driver(
         create=create,
@@ -210,11 +184,9 @@ def _argil() -> Driver:
 
 def _oxen() -> Driver:
     from reelforge_oxen.api.queue import enqueue_generation, get_generation
-    from reelforge_oxen.models import OxenQueueRequest
 
     def create(client: Any, prompt: str) -> str:
-        body = OxenQueueRequest(model="wan-2.2-t2v-fast", prompt=prompt, num_generations=1)
-        return str(enqueue_generation.sync(client=client, body=body).generations[0].generation_id)
+        return str(enqueue_generation.sync(client=client, body=oxen_body(prompt)).generations[0].generation_id)
 
     return Driver(
         create=create,
