@@ -33,7 +33,8 @@ _Body = Callable[[nox.Session], None]
 
 
 def _session(*, default: bool = True) -> Callable[[_Body], object]:
-    """nox.session, with the session's bytecode and caches (pytest, hypothesis, ruff, mypy) kept in CACHE."""
+    """nox.session, with the session's bytecode and caches (hypothesis, ruff, mypy) kept in CACHE, and no pytest
+    cache."""
 
     def decorate(body: _Body) -> object:
         @functools.wraps(body)

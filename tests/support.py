@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -95,13 +94,16 @@ def cache_root(root: Path = REPO) -> Path:
 
 
 def hermetic_env(cache: Path) -> dict[str, str]:
-    """Environment variables under which Python, pytest, hypothesis, ruff and mypy write their bytecode and caches
-    below `cache` instead of into the working tree. Every nox session runs with them, and subprocesses inherit
-    them; tests/test_tree_untouched.py proves a run under them leaves a copy of the repository clean."""
-    pytest_options = f"{os.environ.get('PYTEST_ADDOPTS', '')} -o cache_dir={shlex.quote(str(cache / 'pytest'))}"
+    """Environment variables under which Python, hypothesis, ruff and mypy write their bytecode and caches below
+    `cache` instead of into the working tree, and pytest keeps no cache. Every nox session runs with them, and
+    subprocesses inherit them; tests/test_tree_untouched.py proves a run under them leaves a copy of the repository
+    clean."""
+    # pytest's cache is switched off rather than moved: a cache_dir option would reach the pytest runs that tests
+    # start with -p no:cacheprovider, where it is an unknown option (an error under --strict-config).
+    pytest_options = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p no:cacheprovider"
     return {
         "PYTHONPYCACHEPREFIX": str(cache / "pycache"),  # __pycache__ folders go here, mirroring the source tree
-        "PYTEST_ADDOPTS": pytest_options.strip(),  # the last -o cache_dir wins, so a run inside a run keeps its own
+        "PYTEST_ADDOPTS": pytest_options.strip(),
         "HYPOTHESIS_STORAGE_DIRECTORY": str(cache / "hypothesis"),  # .hypothesis/ (its example and constant caches)
         "RUFF_CACHE_DIR": str(cache / "ruff"),  # ruff, also when the generator formats what it emits
         "MYPY_CACHE_DIR": str(cache / "mypy"),
