@@ -1,6 +1,7 @@
 """Code generation: an effective spec in, a complete distribution folder out.
 
-openapi-python-client runs in this process (one start-up for all vendors, not one per vendor), with the
+openapi-python-client runs in this process (one start-up for all vendors, not one per vendor) on the
+engine-input document (generator/engine_input.py: the effective spec with optional defaults made prose), with the
 templates in generator/templates/engine/ overriding the few of its own that must differ, and a render
 context `rf` (the vendor, base URL, security schemes) that its templates know nothing about. Its post-hooks
 are off: ruff runs once over every package afterwards, pinned and isolated from any configuration, so output
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import re
 import subprocess
 from collections.abc import Iterable
@@ -23,7 +23,8 @@ import jinja2
 
 from generator.conformance import render_conformance_module
 from generator.documents import load_document
-from generator.effective import EffectiveSpec, iter_operations
+from generator.effective import EffectiveSpec
+from generator.engine_input import engine_input
 from generator.engine_text import code, raw
 from generator.errors import PipelineError
 from generator.readme_example import build_example
@@ -95,10 +96,9 @@ def _operation_security(spec: EffectiveSpec) -> dict[tuple[str, str], tuple[str,
     Operation-level `security` overrides the document's, as OpenAPI says (the engine reads neither). An
     alternative with no scheme (`{}`) makes credentials optional: such an operation sends none.
     """
-    default = spec.document.get("security") or []
     result: dict[tuple[str, str], tuple[str, ...]] = {}
-    for path, method, operation in iter_operations(spec.document):
-        requirements = operation.get("security", default) or []
+    for operation in spec.reader.operations():
+        method, path, requirements = operation.method, operation.path, operation.security
         if any(not requirement for requirement in requirements):
             result[(method, path)] = ()
             continue
@@ -193,38 +193,6 @@ def _refuse_leaked_wrappers(folder: Path) -> None:
             )
 
 
-def _default_note(schema: dict[str, Any]) -> None:
-    value = json.dumps(schema.pop("default"), ensure_ascii=False)
-    note = f"When omitted, the server applies its default ({value})."
-    schema["description"] = f"{schema['description'].rstrip()} {note}" if schema.get("description") else note
-
-
-def _server_side_defaults(node: Any) -> Any:
-    """The document the engine sees: optional properties and parameters lose `default`, which becomes prose.
-
-    The engine turns a default into a value the client always sends, so every request would pin today's
-    default even after the vendor changes it, and the caller could not tell what they set. Strict writing: a
-    client sends what its caller set and nothing else. Required fields keep theirs (they are sent anyway).
-    The committed effective spec keeps every default; only this copy changes.
-    """
-    if isinstance(node, list):
-        return [_server_side_defaults(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _server_side_defaults(value) for key, value in node.items()}
-    properties = node.get("properties")
-    if isinstance(properties, dict):
-        required = set(node.get("required") or [])
-        for name, prop in properties.items():
-            if isinstance(prop, dict) and "default" in prop and name not in required:
-                _default_note(prop)
-    if node.get("in") in ("query", "header", "cookie") and not node.get("required"):
-        schema = node.get("schema")
-        if isinstance(schema, dict) and "default" in schema:
-            _default_note(schema)
-    return node
-
-
 def _render_context(spec: EffectiveSpec) -> dict[str, Any]:
     servers = spec.document.get("servers") or []
     if not servers or not isinstance(servers[0].get("url"), str) or not servers[0]["url"].startswith("https://"):
@@ -266,7 +234,7 @@ def generate_package(spec: EffectiveSpec, output_dir: Path, conformance_module: 
         overwrite=True,
         output_path=output_dir / vendor.package,
     )
-    data = GeneratorData.from_dict(_server_side_defaults(spec.document), config=config)
+    data = GeneratorData.from_dict(engine_input(spec.document), config=config)
     if isinstance(data, GeneratorError):
         raise _generation_errors([data], vendor) or PipelineError(str(data))
     context = _render_context(spec)

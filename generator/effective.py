@@ -7,19 +7,18 @@ operationId and one tag on every operation), and then reelforge's own extensions
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from generator.documents import dump_json, parse_document
-from generator.errors import PipelineError
+from generator.errors import PipelineError, spec_errors
 from generator.sources import SpecSource, load_spec_source, sha256_hex
 from generator.vendors import Vendor
+from reelforge.specs import Spec, pointer
 
-__all__ = ["EffectiveSpec", "build_effective_spec", "iter_operations", "json_pointer", "overlay_paths"]
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+__all__ = ["EffectiveSpec", "build_effective_spec", "overlay_paths"]
 
 
 @dataclass(frozen=True)
@@ -34,11 +33,10 @@ class EffectiveSpec:
     def sha256(self) -> str:
         return sha256_hex(self.text.encode("utf-8"))
 
-
-def json_pointer(parts: list[object] | tuple[object, ...]) -> str:
-    """RFC 6901 pointer for a path of keys and indexes."""
-    escaped = (str(part).replace("~", "~0").replace("/", "~1") for part in parts)
-    return "/" + "/".join(escaped) if parts else ""
+    @cached_property
+    def reader(self) -> Spec:
+        """The document read through reelforge.specs, labelled as the file it is committed as."""
+        return Spec(self.document, f"{self.vendor.output_dir.as_posix()}/openapi.json")
 
 
 def overlay_paths(root: Path, vendor: Vendor) -> list[Path]:
@@ -48,17 +46,6 @@ def overlay_paths(root: Path, vendor: Vendor) -> list[Path]:
         return []
     files = [p for p in folder.iterdir() if p.suffix in (".yaml", ".yml", ".json") and p.is_file()]
     return [p.relative_to(root) for p in sorted(files, key=lambda p: p.name)]
-
-
-def iter_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(path, method, operation) for every operation, in document order."""
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                yield path, method, operation
 
 
 def _locate(node: Any, target: Any, parts: tuple[object, ...] = ()) -> tuple[object, ...] | None:
@@ -84,35 +71,35 @@ def _validate_openapi(document: dict[str, Any], label: str) -> None:
         if not parts:
             # Checks of a schema's own default or example carry no path: find the schema they were run on.
             parts = _locate(document, exc.schema) if isinstance(exc.schema, dict) and exc.schema else None
-        pointer = json_pointer(list(parts)) if parts else "/ (the validator gave no location)"
+        where = pointer(parts) if parts else "/ (the validator gave no location)"
         raise PipelineError(
-            f"{label}: the effective spec is not valid OpenAPI at {pointer}: {exc.message}",
+            f"{label}: the effective spec is not valid OpenAPI at {where}: {exc.message}",
             fix="correct the overlay action that writes this location (or add one that fixes the vendor's defect)",
         ) from exc
     except Exception as exc:  # the validator raises other types for documents it cannot classify
         raise PipelineError(f"{label}: the effective spec could not be validated: {exc}") from exc
 
 
-def _check_names(document: dict[str, Any], label: str) -> None:
+def _check_names(spec: Spec) -> None:
     seen: dict[str, str] = {}
-    for path, method, operation in iter_operations(document):
-        pointer = json_pointer(["paths", path, method])
-        operation_id = operation.get("operationId")
+    for operation in spec.operations():
+        where = operation.pointer
+        operation_id = operation.node.get("operationId")
         if not isinstance(operation_id, str) or not operation_id.isidentifier() or operation_id != operation_id.lower():
             raise PipelineError(
-                f"{label}: {pointer}: operationId {operation_id!r} is missing or not a snake_case identifier",
+                f"{spec.label}: {where}: operationId {operation_id!r} is missing or not a snake_case identifier",
                 fix="set one in the vendor's names overlay (it names the generated module and function)",
             )
         if operation_id in seen:
             raise PipelineError(
-                f"{label}: {pointer}: operationId {operation_id!r} is also used at {seen[operation_id]}",
+                f"{spec.label}: {where}: operationId {operation_id!r} is also used at {seen[operation_id]}",
                 fix="give every operation its own operationId",
             )
-        seen[operation_id] = pointer
-        tags = operation.get("tags")
+        seen[operation_id] = where
+        tags = operation.node.get("tags")
         if not (isinstance(tags, list) and len(tags) == 1 and isinstance(tags[0], str) and tags[0]):
             raise PipelineError(
-                f"{label}: {pointer}: needs exactly one tag, found {tags!r}",
+                f"{spec.label}: {where}: needs exactly one tag, found {tags!r}",
                 fix="set tags: [<group>] in the vendor's names overlay (it names the generated api/<tag>/ package)",
             )
 
@@ -130,9 +117,11 @@ def build_effective_spec(root: Path, vendor: Vendor) -> EffectiveSpec:
     document = apply_overlays(document, overlays)
     label = f"{vendor.output_dir}/openapi.json (from {source.spec_path} + {vendor.overlay_dir}/)"
     _validate_openapi(document, label)
-    _check_names(document, label)
     from generator.extensions import check_extensions
 
-    check_extensions(document, label)
+    spec = Spec(document, label)
+    with spec_errors("/paths"):  # a path item behind a $ref that leads nowhere
+        _check_names(spec)
+    check_extensions(spec)
     hashes = tuple((path, sha256_hex((root / path).read_bytes())) for path in paths)
     return EffectiveSpec(vendor, source, hashes, document, dump_json(document))

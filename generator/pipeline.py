@@ -2,7 +2,8 @@
 
 - Incremental: a vendor is regenerated only when its fingerprint changed. The fingerprint covers every byte
   that can change the output: the vendored spec and source.toml, the vendor's overlays, everything under
-  generator/ (code, templates, configuration, schemas), and the versions of the tools that write code.
+  generator/ (code, templates, configuration, schemas), the spec reader it checks with (src/reelforge/specs/:
+  a change there can change what the pipeline accepts), and the versions of the tools that write code.
 - Safe: every vendor is built in a staging folder next to generated/; only when all of them succeed is each
   vendor's folder swapped in whole, so a failed run leaves generated/ untouched and no stale file survives.
 - Deterministic: no timestamps, absolute paths or set orders reach the output.
@@ -51,9 +52,17 @@ def _tool_versions() -> dict[str, str]:
     return {tool: version(tool) for tool in _CODE_TOOLS}
 
 
+# The code that runs, whatever tree it runs on: the pipeline, and the reader of specs it checks them with.
+_CODE_FOLDERS = (REPO_ROOT / "generator", REPO_ROOT / "src" / "reelforge" / "specs")
+
+
 def _generator_files() -> list[Path]:
-    folder = REPO_ROOT / "generator"  # the code that runs, whatever tree it runs on
-    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    return sorted(
+        path
+        for folder in _CODE_FOLDERS
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    )
 
 
 def fingerprint(root: Path, vendor: Vendor) -> str:
@@ -118,10 +127,8 @@ def _conformance_module(root: Path, vendor: Vendor) -> Path:
 
 def _write_record(root: Path, spec: EffectiveSpec, out: Path) -> tuple[int, int]:
     """GENERATION.json: what went in, what came out, and with which tools. Returns (operations, models)."""
-    from generator.effective import iter_operations
-
     vendor = spec.vendor
-    operations = sum(1 for _ in iter_operations(spec.document))
+    operations = sum(1 for _ in spec.reader.operations())
     models = sum(1 for p in (out / vendor.package / "models").glob("*.py") if p.name != "__init__.py")
     record = {
         "note": "Written by reelforge's spec pipeline; do not edit. Regenerate: "

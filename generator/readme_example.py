@@ -7,53 +7,45 @@ start call, and reads its status once, all through the generated client. tests/g
 from __future__ import annotations
 
 import pprint
-import re
+from collections.abc import Mapping
 from typing import Any
 
-from generator.effective import EffectiveSpec, iter_operations, json_pointer
-from generator.errors import PipelineError
-from generator.extensions import JOB_EXTENSION
+from generator.effective import EffectiveSpec
+from generator.errors import PipelineError, spec_errors
+from reelforge.specs import JOB_EXTENSION, JobExtension, JSONPath, Operation, pointer
 
 __all__ = ["build_example"]
 
-_SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
-
-def _attribute_chain(jsonpath: str, prefix: str, where: str) -> str:
+def _attribute_chain(path: JSONPath, prefix: str, where: str) -> str:
     """`$.generations[0].generation_id` -> `.generations[0].generation_id`, with Python attribute names."""
     from openapi_python_client.strings import PythonIdentifier
 
-    rest = jsonpath[1:]
     chain = ""
-    while rest:
-        match = _SEGMENT.match(rest)
-        if match is None:
+    for step in path.steps:
+        if step.wildcard:
             raise PipelineError(
-                f"{where}: job_id {jsonpath!r} must be a plain path of names and indexes for the README example"
+                f"{where}: {str(path)!r} has a wildcard, but the README example reads one value",
+                fix="use a path of member names and indexes (the first item is [0])",
             )
-        name, index = match.groups()
-        chain += f".{PythonIdentifier(name, prefix)}" if name else f"[{index}]"
-        rest = rest[match.end() :]
+        chain += f".{PythonIdentifier(step.name, prefix)}" if step.name is not None else f"[{step.index}]"
     return chain
 
 
-def _request_example(spec: EffectiveSpec, path: str, method: str, operation: dict[str, Any]) -> Any:
-    body = operation.get("requestBody") or {}
+def _request_example(spec: EffectiveSpec, operation: Operation) -> Any:
+    body = operation.request_body or {}
     media = (body.get("content") or {}).get("application/json") or {}
     if "example" in media:
         return media["example"]
     for example in (media.get("examples") or {}).values():
         if isinstance(example, dict) and "value" in example:
             return example["value"]
-    schema = media.get("schema") or {}
-    if isinstance(schema, dict) and "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        schema = ((spec.document.get("components") or {}).get("schemas") or {}).get(name) or {}
-    if "example" in schema:
+    schema = spec.reader.resolve_schema(media.get("schema"), at=f"{operation.pointer}/requestBody")
+    if isinstance(schema, Mapping) and "example" in schema:
         return schema["example"]
-    pointer = json_pointer(["paths", path, method, "requestBody", "content", "application/json", "example"])
+    where = operation.pointer + pointer(["requestBody", "content", "application/json", "example"])
     raise PipelineError(
-        f"{spec.vendor.output_dir}/openapi.json: {pointer}: the create operation has no request example",
+        f"{spec.reader.label}: {where}: the create operation has no request example",
         fix=f"add a realistic example in {spec.vendor.overlay_dir}/ (the README's example and tests use it)",
     )
 
@@ -65,20 +57,22 @@ def build_example(spec: EffectiveSpec, data: Any, field_prefix: str) -> dict[str
         for tag, collection in data.endpoint_collections_by_tag.items()
         for endpoint in collection.endpoints
     }
-    creates = [(p, m, op) for p, m, op in iter_operations(spec.document) if JOB_EXTENSION in op]
+    creates = [op for op in spec.reader.operations() if op.extension(JOB_EXTENSION) is not None]
     if not creates:
         raise PipelineError(
-            f"{spec.vendor.output_dir}/openapi.json: no operation carries {JOB_EXTENSION}",
+            f"{spec.reader.label}: no operation carries {JOB_EXTENSION}",
             fix=f"describe the job lifecycle on the create operation in {spec.vendor.overlay_dir}/",
         )
-    path, method, operation = creates[0]
-    job = operation[JOB_EXTENSION]
-    create_tag, create = endpoints[operation["operationId"]]
-    prefix = field_prefix
-    where = json_pointer(["paths", path, method, JOB_EXTENSION])
+    operation = creates[0]
+    extension = f"{operation.pointer}/{JOB_EXTENSION}"
+    where = f"{spec.reader.label}: {extension}"
+    with spec_errors(extension):
+        job = JobExtension.of(operation)
+        example = _request_example(spec, operation)
+    create_tag, create = endpoints[operation.operation_id]
     calls: list[tuple[str, Any]] = [(create_tag, create)]
-    start = endpoints[job["start_operation"]] if "start_operation" in job else None
-    status = endpoints[job["status_operation"]]
+    start = endpoints[job.start_operation] if job.start_operation is not None else None
+    status = endpoints[job.status_operation]
     for extra in (start, status):
         if extra is not None and extra not in calls:
             calls.append(extra)
@@ -89,10 +83,10 @@ def build_example(spec: EffectiveSpec, data: Any, field_prefix: str) -> dict[str
     return {
         "imports": sorted((tag, sorted(names)) for tag, names in imports.items()),
         "body_class": body_class,
-        "body": pprint.pformat(_request_example(spec, path, method, operation), width=100, sort_dicts=False),
+        "body": pprint.pformat(example, width=100, sort_dicts=False),
         "create": str(create.name),
-        "job_id": _attribute_chain(job["job_id"], prefix, where),
+        "job_id": _attribute_chain(job.job_id, field_prefix, f"{where}/job_id"),
         "start": str(start[1].name) if start else None,
         "status": str(status[1].name),
-        "status_field": _attribute_chain(job["status"], prefix, where),
+        "status_field": _attribute_chain(job.status, field_prefix, f"{where}/status"),
     }

@@ -4,14 +4,21 @@ JSON pointer and what is wrong."""
 
 from __future__ import annotations
 
+import copy
+import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.effective import build_effective_spec
 from generator.errors import PipelineError
+from generator.extensions import check_extensions
 from generator.pipeline import generate
+from generator.vendors import REPO_ROOT, VENDORS
+from reelforge.specs import JobExtension, JSONPath, JSONPathError, Spec
 from tests.generator.conftest import TINY
 
 LIFECYCLE = Path("overlays/tiny/10-lifecycle.yaml")
@@ -184,7 +191,25 @@ def test_prompt_must_exist_in_the_request(tiny_root: Path) -> None:
 
 def test_prompt_must_be_a_simple_path(tiny_root: Path) -> None:
     _edit(tiny_root, LIFECYCLE, "prompt: $.prompt", "prompt: $..prompt")
-    _fails(tiny_root, r"x-reelforge-job/prompt: '\$\.\.prompt' is not a simple path", r"fix: use member names")
+    _fails(
+        tiny_root,
+        r"x-reelforge-job/prompt: '\$\.\.prompt' leaves the simple JSONPath subset at position 1",
+        r"fix: use member names",
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "path"),
+    [
+        ("job_id: $.id", "job_id: $[?@.id]"),  # RFC 9535 has filters; the sandbox and the facade read none
+        ("status: $.status", "status: $.status[0:1]"),
+        ("result_urls: $.video_url", "result_urls: $['video_url','id']"),
+    ],
+)
+def test_every_job_path_must_be_one_the_readers_read(tiny_root: Path, line: str, path: str) -> None:
+    _edit(tiny_root, LIFECYCLE, line, path)
+    key = line.split(":")[0]
+    _fails(tiny_root, rf"/paths/~1jobs/post/x-reelforge-job/{key}: .* leaves the simple JSONPath subset")
 
 
 def test_a_cancel_operation_says_what_it_does(tiny_root: Path) -> None:
@@ -385,3 +410,104 @@ def test_by_url_field_must_be_a_string_of_the_request(tiny_root: Path) -> None:
         r"/paths/~1assets/post/x-reelforge-upload/url_field: '\$\.link' does not resolve to a string property of "
         r"the JSON request body of create_asset",
     )
+
+
+# -- what the checks cannot read -------------------------------------------------------------------------
+
+
+def _checked(root: Path, edit: Callable[[dict[str, Any]], None]) -> str:
+    """check_extensions on the tiny effective spec after `edit`; the PipelineError's text.
+
+    The effective spec is edited in memory: openapi-spec-validator refuses most broken references before the
+    extension checks run, and these tests are about the checks themselves never passing what they cannot read.
+    """
+    document = copy.deepcopy(build_effective_spec(root, TINY).document)
+    edit(document)
+    with pytest.raises(PipelineError) as caught:
+        check_extensions(Spec(document, "tiny"))
+    return str(caught.value)
+
+
+def test_a_status_schema_behind_a_broken_ref_stops_the_check(tiny_root: Path) -> None:
+    # The states-against-enum check used to skip a status schema it could not follow, and so passed unchecked.
+    def edit(document: dict[str, Any]) -> None:
+        json_body = document["paths"]["/jobs/{job_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+        json_body["schema"] = {"$ref": "#/components/schemas/Gone"}
+
+    message = _checked(tiny_root, edit)
+    assert message.startswith("tiny: /$ref: the reference '#/components/schemas/Gone' leads nowhere (no 'Gone')")
+    assert "(while reading /paths/~1jobs/post/x-reelforge-job)" in message
+    assert "fix: correct the $ref" in message
+
+
+def test_a_parameter_behind_a_broken_ref_stops_the_error_check(tiny_root: Path) -> None:
+    _write(tiny_root, ERRORS, GOOD_ERRORS)
+
+    def edit(document: dict[str, Any]) -> None:
+        document["paths"]["/jobs/{job_id}"]["get"]["parameters"][0] = {"$ref": "#/components/parameters/Gone"}
+
+    message = _checked(tiny_root, edit)
+    assert message.startswith(
+        "tiny: /paths/~1jobs~1{job_id}/get/parameters/0/$ref: the reference '#/components/parameters/Gone' leads "
+        "nowhere (no 'parameters')"
+    )
+
+
+def test_a_schema_ref_loop_stops_the_check(tiny_root: Path) -> None:
+    def edit(document: dict[str, Any]) -> None:
+        document["components"]["schemas"]["JobRequest"] = {"$ref": "#/components/schemas/JobRequest"}
+
+    message = _checked(tiny_root, edit)
+    assert message.startswith("tiny: /components/schemas/JobRequest: $ref loop: #/components/schemas/JobRequest")
+
+
+# -- the JSONPath subset ---------------------------------------------------------------------------------
+
+# The pipeline reads every extension path with reelforge.specs.JSONPath and no longer compiles it with
+# jsonpath_rfc9535 as well: the subset's grammar is RFC 9535's, narrowed, so that second parse could only ever
+# fail on a bug in the reader. This proves the narrowing on the paths the vendors use and on the subset's edges.
+SUBSET_PATHS = [
+    "$",
+    "$.id",
+    "$.outputs[*].file_url",
+    "$.generations[0].generation_id",
+    "$.items[-1]",
+    "$['a b']['it\\'s'][\"q\"]",
+    "$[ 'spaced' ][ 2 ][ * ]",
+    "$.*",
+    "$['\\u00e9t\\u00e9']",
+]
+
+
+def _vendor_paths() -> list[str]:
+    paths: list[str] = []
+    for vendor in VENDORS:
+        document = json.loads((REPO_ROOT / vendor.output_dir / "openapi.json").read_text(encoding="utf-8"))
+        for job in JobExtension.all_in(Spec(document)):
+            paths += [str(job.job_id), str(job.status), str(job.prompt), str(job.result_urls)]
+    return paths
+
+
+@pytest.mark.parametrize("text", SUBSET_PATHS + _vendor_paths())
+def test_every_path_of_the_subset_is_rfc_9535_and_reads_the_same(text: str) -> None:
+    import jsonpath_rfc9535
+
+    path = JSONPath.parse(text)
+    jsonpath_rfc9535.compile(text)
+    jsonpath_rfc9535.compile(str(path))  # the canonical form too
+    value = {
+        "id": "x",
+        "outputs": [{"file_url": "u1"}, {"file_url": "u2"}],
+        "generations": [{"generation_id": "g"}],
+        "items": [1, 2, 3],
+        "a b": {"it's": {"q": 7}},
+        "spaced": [0, 1, [5, 6]],
+        "été": True,
+    }
+    assert path.find(value) == jsonpath_rfc9535.find(text, value).values()
+
+
+@pytest.mark.parametrize("text", ["$..id", "$[?@.id]", "$[0:2]", "$['a','b']", "$.a-b", "$[01]", "id"])
+def test_what_the_subset_refuses(text: str) -> None:
+    with pytest.raises(JSONPathError):
+        JSONPath.parse(text)
