@@ -1,4 +1,4 @@
-"""Command line of the pipeline: `python -m generator {overlay,generate,check,diff,vendor}`.
+"""Command line of the pipeline: `python -m generator {overlay,generate,check,engine-input,diff,vendor}`.
 
 This is the only place that turns a PipelineError into an exit code.
 """
@@ -63,6 +63,16 @@ def _check(args: argparse.Namespace) -> int:
     return 1
 
 
+def _engine_input(args: argparse.Namespace) -> int:
+    from generator.documents import dump_json
+    from generator.effective import build_effective_spec
+    from generator.engine_input import engine_input
+
+    spec = build_effective_spec(Path(args.root), vendor_by_key(args.vendor))
+    sys.stdout.write(dump_json(engine_input(spec.document)))
+    return 0
+
+
 def _diff(args: argparse.Namespace) -> int:
     from generator.diff import Level, diff_files, diff_ref, fails, render, rules_table
 
@@ -124,6 +134,15 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="fail when generated/ is not exactly what the pipeline makes")
     check.set_defaults(run=_check)
+
+    engine = commands.add_parser(
+        "engine-input",
+        help="print the document openapi-python-client reads for a vendor (its effective spec with optional "
+        "defaults made prose; see generator/engine_input.py), as JSON",
+    )
+    engine.add_argument("vendor", help="vendor key")
+    engine.add_argument("--root", default=str(REPO_ROOT), help="the repository (default: this checkout)")
+    engine.set_defaults(run=_engine_input)
 
     diff = commands.add_parser(
         "diff", help="what changed for client users between two OpenAPI documents, or since a git ref"

@@ -4,14 +4,17 @@ changes nothing, runs are deterministic and incremental, and `check` finds drift
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from generator.documents import dump_json
 from generator.errors import PipelineError
 from generator.pipeline import check, generate
 from tests.generator.conftest import TINY
@@ -254,7 +257,8 @@ def test_every_generated_file_is_stamped(tiny_root: Path) -> None:
 
 def test_cli_check_on_a_copy_of_the_repository_finds_a_hand_edit(tmp_path: Path) -> None:
     copy = tmp_path / "repo"
-    for part in ("generator", "specs", "overlays", "generated", "tests/conformance"):
+    # src/: the pipeline reads specs with the tree's own reelforge.specs (generator/__init__.py).
+    for part in ("generator", "src", "specs", "overlays", "generated", "tests/conformance"):
         shutil.copytree(REPO / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
     edited = copy / "generated/hera/reelforge_hera/client.py"
     edited.write_text(edited.read_text(encoding="utf-8") + "# hand edit\n", encoding="utf-8")
@@ -269,15 +273,63 @@ def test_cli_check_on_a_copy_of_the_repository_finds_a_hand_edit(tmp_path: Path)
     assert result.stderr.count("differs:") == 1  # nothing else drifted
 
 
-def test_cli_reports_pipeline_errors_on_stderr_with_exit_1() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", "nosuchvendor"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], cwd=REPO, capture_output=True, text=True, check=False
     )
+
+
+@pytest.mark.parametrize("command", ["generate", "engine-input"])
+def test_cli_reports_pipeline_errors_on_stderr_with_exit_1(command: str) -> None:
+    result = _cli(command, "nosuchvendor")
     assert result.returncode == 1
     assert result.stdout == ""
     assert "unknown vendor 'nosuchvendor'" in result.stderr
     assert "fix: use one of: hera, hedra, magichour, argil, oxen" in result.stderr
+
+
+def test_cli_engine_input_prints_what_the_engine_reads() -> None:
+    """Hedra's effective spec has optional defaults: the engine-input command shows each one turned into prose,
+    and otherwise the effective spec as committed."""
+    result = _cli("engine-input", "hedra")
+    assert result.returncode == 0, result.stderr
+    engine = json.loads(result.stdout)
+    assert result.stdout == dump_json(engine)  # the pipeline's one JSON form
+    effective = json.loads((REPO / "generated/hedra/openapi.json").read_text(encoding="utf-8"))
+    notes = _defaults_made_prose(effective, engine)
+    assert notes, "hedra has optional defaults: the stage should have changed some"
+    assert engine == effective  # after undoing exactly those notes
+
+
+def _defaults_made_prose(effective: Any, engine: Any) -> list[str]:
+    """Undo in `engine` each default the stage moved into a description; what was undone."""
+    undone: list[str] = []
+    if isinstance(effective, dict) and isinstance(engine, dict):
+        if "default" in effective and "default" not in engine:
+            note = f"When omitted, the server applies its default ({json.dumps(effective['default'], ensure_ascii=False)})."
+            description = engine.get("description", "")
+            assert description.endswith(note), description
+            engine["default"] = effective["default"]
+            if "description" in effective:
+                engine["description"] = effective["description"]
+            else:
+                del engine["description"]
+            undone.append(note)
+        for key in effective.keys() & engine.keys():
+            undone += _defaults_made_prose(effective[key], engine[key])
+    elif isinstance(effective, list) and isinstance(engine, list):
+        for old, new in zip(effective, engine, strict=False):
+            undone += _defaults_made_prose(old, new)
+    return undone
+
+
+def test_the_fingerprint_covers_the_spec_reader() -> None:
+    """A change to reelforge.specs can change what the pipeline accepts, so it must regenerate every vendor."""
+    from generator.pipeline import _generator_files
+
+    files = {path.relative_to(REPO).as_posix() for path in _generator_files()}
+    assert "src/reelforge/specs/_document.py" in files
+    assert "src/reelforge/specs/_jsonpath.py" in files
+    assert "generator/extensions.py" in files
+    assert not any("__pycache__" in name or name.endswith(".pyc") for name in files)
+    assert not any(name.startswith("src/reelforge/sandbox/") for name in files)  # only the reader
