@@ -2,8 +2,9 @@
 
 - Loading: YAML or JSON, string keys (generator.documents); anything that is not an OpenAPI 3.x document is a
   PipelineError naming the file.
-- `$ref`s are followed (local ones: `#/...`), with the place they point to kept as the JSON pointer of what is
-  found there, so a change is located where a maintainer would edit it.
+- `$ref`s are followed by reelforge.specs (local ones: `#/...`; a loop or a reference that leads nowhere is a
+  PipelineError), with the place they point to kept as the JSON pointer of what is found there, so a change is
+  located where a maintainer would edit it.
 - Schemas are normalized before they are compared: allOf branches merged into one schema; OpenAPI 3.0
   `nullable: true`, 3.1 `type: [x, "null"]` and a `{"type": "null"}` branch of anyOf/oneOf all read as
   "nullable"; `const` reads as a one-value enum. Properties and items stay unnormalized until a comparison
@@ -12,6 +13,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +22,9 @@ from urllib.parse import unquote
 
 from generator.documents import load_document, parse_document
 from generator.errors import PipelineError
+from reelforge import specs
 
-__all__ = ["Document", "Node", "Schema", "check_openapi", "escape", "load_openapi", "parse_openapi"]
+__all__ = ["Document", "Node", "Schema", "check_openapi", "load_openapi", "parse_openapi"]
 
 Node = tuple[Any, str]
 """A raw value of the document and the JSON pointer where it sits."""
@@ -50,15 +54,6 @@ def load_openapi(path: Path) -> dict[str, Any]:
 
 def parse_openapi(text: str, source: str) -> dict[str, Any]:
     return check_openapi(parse_document(text, source), source)
-
-
-def escape(token: str) -> str:
-    """One JSON pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 @dataclass
@@ -116,49 +111,47 @@ _LIMITS = (
 _UPPER = frozenset(("maximum", "exclusiveMaximum", "maxLength", "maxItems"))
 
 
+@contextmanager
+def _reading() -> Iterator[None]:
+    """A reference the reader cannot follow (it leads nowhere, or loops) stops the diff, naming where it is."""
+    try:
+        yield
+    except specs.SpecError as exc:
+        raise PipelineError(str(exc), fix="correct the reference, or break the loop") from exc
+
+
 class Document:
     """One OpenAPI document: `$ref` lookup and normalized schemas (cached by pointer)."""
 
     def __init__(self, data: dict[str, Any], source: str) -> None:
         self.data = data
         self.source = source
+        self.spec = specs.Spec(data, source)
         self._schemas: dict[str, Schema] = {}
         self._normalizing: set[str] = set()
 
     # -- references --------------------------------------------------------------------------------------------
 
     def lookup(self, ref: Any, at: str) -> Node:
-        """The value a `$ref` found at pointer `at` points to, and its pointer."""
+        """The value one `$ref` found at pointer `at` points to, and its pointer.
+
+        One link only: a schema's siblings of `$ref` count at every link of a chain, so `_normalize` walks chains
+        itself (and `resolve` follows whole chains of the other objects).
+        """
         if not isinstance(ref, str) or not ref.startswith("#"):
+            # Spec.at would read a bare "/components/..." as a pointer; as a `$ref` it names another document.
             raise PipelineError(
                 f"{self.source}: {at}/$ref is {ref!r}; only references inside the document (#/...) are supported",
                 fix="bundle the document into one file first",
             )
-        fragment = unquote(ref[1:])
-        node: Any = self.data
-        if fragment:
-            for token in fragment.lstrip("/").split("/"):
-                key = _unescape(token)
-                if isinstance(node, dict) and key in node:
-                    node = node[key]
-                elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                    node = node[int(key)]
-                else:
-                    raise PipelineError(
-                        f"{self.source}: {at}/$ref points to {ref!r}, which does not exist",
-                        fix="correct the reference",
-                    )
-        return node, fragment or ""
+        with _reading():
+            return self.spec.at(ref, at=f"{at}/$ref"), specs.pointer(specs.pointer_parts(unquote(ref)))
 
-    def resolve(self, node: Any, pointer: str) -> Node:
+    def resolve(self, node: Any, at: str) -> Node:
         """Follow a chain of `$ref`s (Parameter, Request Body, Response, Path Item objects); siblings are ignored."""
-        seen: set[str] = set()
-        while isinstance(node, dict) and "$ref" in node:
-            if pointer in seen:
-                raise PipelineError(f"{self.source}: $ref loop through {pointer}", fix="break the loop")
-            seen.add(pointer)
-            node, pointer = self.lookup(node["$ref"], pointer)
-        return node, pointer
+        with _reading():
+            found: Node = self.spec.lookup(node, at)
+            return found
 
     # -- schemas -----------------------------------------------------------------------------------------------
 
@@ -276,7 +269,7 @@ class Document:
         properties = node.get("properties")
         if isinstance(properties, dict):
             schema.properties = {
-                name: ((value, f"{pointer}/properties/{escape(name)}"),) for name, value in properties.items()
+                name: ((value, pointer + specs.pointer(["properties", name])),) for name, value in properties.items()
             }
         required = node.get("required")
         if isinstance(required, list):

@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.diff.changes import LOWER_LIMITS, UPPER_LIMITS, Change, level_of
-from generator.diff.documents import Document, Node, Schema, escape
+from generator.diff.documents import Document, Node, Schema
+from reelforge import specs
 
 __all__ = ["diff_documents"]
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
 # Numbers that stand as words ("40 seconds", "1-120"), not digits inside identifiers, versions or UUIDs.
 _NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])")
@@ -748,11 +748,11 @@ def _operations(doc: Document) -> dict[tuple[str, str], _Operation]:
     operations: dict[tuple[str, str], _Operation] = {}
     paths = doc.data.get("paths") or {}
     for path, raw_item in paths.items():
-        item, item_pointer = doc.resolve(raw_item, f"/paths/{escape(path)}")
+        item, item_pointer = doc.resolve(raw_item, specs.pointer(["paths", path]))
         if not isinstance(item, dict):
             continue
         template = _TEMPLATE.sub("{}", path)
-        for method in METHODS:
+        for method in specs.HTTP_METHODS:
             node = item.get(method)
             if isinstance(node, dict):
                 operations[(method, template)] = _Operation(
@@ -784,7 +784,7 @@ def _security_schemes(doc: Document) -> dict[str, tuple[dict[str, Any], str]]:
     result: dict[str, tuple[dict[str, Any], str]] = {}
     if isinstance(schemes, dict):
         for name, node in schemes.items():
-            resolved, where = doc.resolve(node, f"/components/securitySchemes/{escape(name)}")
+            resolved, where = doc.resolve(node, specs.pointer(["components", "securitySchemes", name]))
             if isinstance(resolved, dict):
                 result[name] = (resolved, where)
     return result
@@ -857,7 +857,7 @@ def _parameter_schema(node: dict[str, Any], where: str) -> Node | None:
     if isinstance(content, dict):
         for media, value in content.items():
             if isinstance(value, dict) and "schema" in value:
-                return value["schema"], f"{where}/content/{escape(media)}/schema"
+                return value["schema"], where + specs.pointer(["content", media, "schema"])
     return None
 
 
@@ -867,7 +867,7 @@ def _media_types(owner: dict[str, Any], where: str) -> dict[str, tuple[Node | No
     result: dict[str, tuple[Node | None, str]] = {}
     if isinstance(content, dict):
         for media, value in content.items():
-            pointer = f"{where}/content/{escape(media)}"
+            pointer = where + specs.pointer(["content", media])
             schema = (value["schema"], f"{pointer}/schema") if isinstance(value, dict) and "schema" in value else None
             result[media.lower()] = (schema, pointer)
     return result
@@ -878,7 +878,7 @@ def _responses(op: _Operation) -> dict[str, Node]:
     if not isinstance(responses, dict):
         return {}
     return {
-        str(status).upper(): (value, f"{op.pointer}/responses/{escape(str(status))}")
+        str(status).upper(): (value, op.pointer + specs.pointer(["responses", status]))
         for status, value in responses.items()
     }
 

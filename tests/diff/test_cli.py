@@ -153,7 +153,8 @@ def test_broken_ref_names_the_file_and_pointer(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert _error("diff", str(bad), str(bad)).startswith(
-        f"error: {bad}: /paths/~1a/get/parameters/0/$ref points to '#/components/parameters/Nope', which does not exist"
+        f"error: {bad}: /paths/~1a/get/parameters/0/$ref: the reference '#/components/parameters/Nope' leads nowhere "
+        "(no 'components')"
     )
 
 
