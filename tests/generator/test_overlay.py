@@ -431,14 +431,14 @@ def test_zero_match_error_names_file_action_target_and_description(tmp_path: Pat
     )
     with pytest.raises(OverlayError) as caught:
         apply_overlay({"info": {}, "paths": {}}, overlay)
-    message = str(caught.value)
-    assert "10-defects.yaml" in message
-    assert "action 1" in message
-    assert "$.paths['/gone']" in message
-    assert "hide the gone endpoint" in message
-    assert "--allow-empty-targets" in message
-    assert isinstance(caught.value, PipelineError)
+    # The file, the action by index and description, and the target that matched nothing: in that order, once.
+    assert caught.value.message == (
+        f"{tmp_path / '10-defects.yaml'}: action 1 ('hide the gone endpoint'), target $.paths['/gone']: "
+        "the target matched no node in the document"
+    )
     assert caught.value.fix is not None
+    assert "--allow-empty-targets" in caught.value.fix
+    assert str(caught.value) == f"{caught.value.message}\n  fix: {caught.value.fix}"
 
 
 def test_allow_empty_targets_skips_silently_and_goes_on(tmp_path: Path) -> None:
