@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import unquote
 
 from reelforge.specs._jsonpath import JSONPath
 
@@ -100,7 +101,8 @@ class Operation:
     spec: Spec = field(repr=False)
     path: str
     method: str
-    node: Mapping[str, Any] = field(repr=False)
+    # An operation is its spec, path and method: comparing (and hashing) the node would be slow, and fail.
+    node: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
     def operation_id(self) -> str:
@@ -123,7 +125,7 @@ class Operation:
     def parameters(self) -> dict[tuple[str, str], Mapping[str, Any]]:
         """(name, in) -> parameter, references resolved: the path item's, overridden by the operation's own."""
         found: dict[tuple[str, str], Mapping[str, Any]] = {}
-        for holder, where in ((self.path_item, self.path), (self.node, self.pointer)):
+        for holder, where in ((self.path_item, pointer(["paths", self.path])), (self.node, self.pointer)):
             for index, raw in enumerate(holder.get("parameters") or []):
                 parameter = self.spec.resolve(raw, at=f"{where}/parameters/{index}")
                 if isinstance(parameter, Mapping):
@@ -214,17 +216,21 @@ class Spec:
     # --- references ----------------------------------------------------------------------------------------
 
     def at(self, ref: str, *, at: str = "") -> Any:
-        """The node a local reference (`#/components/schemas/Video`) or JSON pointer names."""
+        """The node a local reference (`#/components/schemas/Video`) or JSON pointer (`/components/...`) names.
+
+        A reference is a URI fragment, so it is percent-decoded first (`#/paths/~1v~1%7Bid%7D`); a bare
+        pointer is taken as it is.
+        """
         if not isinstance(ref, str) or not (ref.startswith(("#", "/")) or ref == ""):
             raise SpecError(
                 f"{self.label}: {at or '/'}: the reference {ref!r} is not local; only #/... references are read",
                 at,
             )
         node: Any = self.document
-        for key in pointer_parts(ref):
+        for key in pointer_parts(unquote(ref) if ref.startswith("#") else ref):
             if isinstance(node, Mapping) and key in node:
                 node = node[key]
-            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            elif isinstance(node, list) and key.isascii() and key.isdigit() and int(key) < len(node):
                 node = node[int(key)]
             else:
                 raise SpecError(f"{self.label}: {at or '/'}: the reference {ref!r} leads nowhere (no {key!r})", at)
@@ -235,15 +241,29 @@ class Spec:
 
         Siblings of a `$ref` are not merged here (see `resolve_schema` for schemas). A loop is a SpecError.
         """
+        node, at, _ = self._follow(node, at)
+        return node, at
+
+    def _follow(self, node: Any, at: str) -> tuple[Any, str, list[Mapping[str, Any]]]:
+        """Follow a chain of `$ref`s: (the target, its pointer, each referring node on the way, outermost first)."""
         seen: list[str] = []
+        holders: list[Mapping[str, Any]] = []
         while isinstance(node, Mapping) and "$ref" in node:
             ref = node["$ref"]
+            if not isinstance(ref, str) or not ref.startswith("#"):
+                # A `$ref` is a URI: "/components/..." would be another document on the same host, not a pointer.
+                raise SpecError(
+                    f"{self.label}: {at or '/'}/$ref: the reference {ref!r} is not local; only #/... references "
+                    "are read",
+                    at,
+                )
             if ref in seen or len(seen) >= _MAX_REFS:
-                raise SpecError(f"{self.label}: {at or '/'}: $ref loop: {' -> '.join([*seen, str(ref)])}", at)
+                raise SpecError(f"{self.label}: {at or '/'}: $ref loop: {' -> '.join([*seen, ref])}", at)
             seen.append(ref)
+            holders.append(node)
             node = self.at(ref, at=f"{at}/$ref")
-            at = ref[1:] if isinstance(ref, str) else at
-        return node, at
+            at = pointer(pointer_parts(unquote(ref)))
+        return node, at, holders
 
     def resolve(self, node: Any, *, at: str = "") -> Any:
         """`node` with its chain of `$ref`s followed (parameters, bodies, responses, schemas)."""
@@ -252,18 +272,15 @@ class Spec:
     def resolve_schema(self, schema: Any, *, at: str = "") -> Any:
         """A schema with its `$ref`s followed; in OpenAPI 3.1, constraints beside a `$ref` are merged in (3.0
         ignores them, as the specification says)."""
-        depth = 0
-        while isinstance(schema, Mapping) and "$ref" in schema:
-            depth += 1
-            if depth > _MAX_REFS:
-                raise SpecError(f"{self.label}: {at or '/'}: $ref loop", at)
-            siblings = {k: v for k, v in schema.items() if k != "$ref" and k not in _ANNOTATIONS}
-            target, at = self.lookup({"$ref": schema["$ref"]}, at)
-            if siblings and not self.openapi_30 and isinstance(target, Mapping):
-                schema = merge_schemas(self.resolve_schema(target, at=at), siblings)
-                break
-            schema = target
-        return schema
+        target, _, holders = self._follow(schema, at)
+        if self.openapi_30 or not isinstance(target, Mapping):
+            return target
+        # Every link of a chain may add constraints; the nearer a link is to the schema, the more it says.
+        for holder in reversed(holders):
+            siblings = {k: v for k, v in holder.items() if k != "$ref" and k not in _ANNOTATIONS}
+            if siblings:
+                target = merge_schemas(target, siblings)
+        return target
 
     # --- operations ----------------------------------------------------------------------------------------
 
@@ -311,31 +328,37 @@ class Spec:
 
     def branches(self, schema: Any) -> list[Mapping[str, Any]]:
         """A schema and every branch of its allOf, anyOf and oneOf (nested), references followed."""
-        return self._branches(schema, 0)
+        return self._branches(schema, ())
 
-    def _branches(self, schema: Any, depth: int) -> list[Mapping[str, Any]]:
-        schema = self.resolve_schema(schema)
-        if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
+    def _branches(self, schema: Any, inside: tuple[int, ...]) -> list[Mapping[str, Any]]:
+        # `inside`: the schemas being expanded, by identity. A branch that leads back to one of them
+        # (`A: {allOf: [A]}`) adds nothing new, and expanding it again would never end (or only after 2**depth).
+        target = self.resolve_schema(schema)
+        if not isinstance(target, Mapping) or id(schema) in inside or id(target) in inside:
             return []
-        found = [schema]
+        if len(inside) > 2 * _MAX_DEPTH:
+            return []
+        inside = (*inside, id(schema), id(target))
+        found = [target]
         for key in ("allOf", "anyOf", "oneOf"):
-            for part in schema.get(key) or []:
-                found.extend(self._branches(part, depth + 1))
+            for part in target.get(key) or []:
+                found.extend(self._branches(part, inside))
         return found
 
     def merged(self, schema: Any) -> Mapping[str, Any]:
         """One schema from a schema and its allOf parts (references followed); anyOf/oneOf are kept as they are."""
-        return self._merged(schema, 0)
+        return self._merged(schema, ())
 
-    def _merged(self, schema: Any, depth: int) -> Mapping[str, Any]:
-        schema = self.resolve_schema(schema)
-        if not isinstance(schema, Mapping):
-            return {}
-        if "allOf" not in schema or depth > _MAX_DEPTH:
-            return schema
-        merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-        for part in schema["allOf"]:
-            merged = merge_schemas(merged, self._merged(part, depth + 1))
+    def _merged(self, schema: Any, inside: tuple[int, ...]) -> Mapping[str, Any]:
+        target = self.resolve_schema(schema)
+        if not isinstance(target, Mapping) or id(schema) in inside or id(target) in inside:
+            return {}  # an allOf that leads back to itself adds nothing (see `_branches`)
+        if "allOf" not in target or len(inside) > 2 * _MAX_DEPTH:
+            return target
+        inside = (*inside, id(schema), id(target))
+        merged: dict[str, Any] = {k: v for k, v in target.items() if k != "allOf"}
+        for part in target["allOf"]:
+            merged = merge_schemas(merged, self._merged(part, inside))
         return merged
 
     def schemas_at(self, schema: Any, path: JSONPath | str) -> list[Mapping[str, Any]]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from reelforge.specs._document import Operation, Spec, SpecError, pointer
+from reelforge.specs._document import Operation, Spec, SpecError
 from reelforge.specs._jsonpath import JSONPath, JSONPathError
 
 __all__ = [
@@ -54,24 +54,38 @@ KIND_STATUSES: Final[Mapping[str, tuple[int, ...]]] = {
 }
 
 
-def _required(data: Mapping[str, Any], key: str, where: str) -> Any:
+@dataclass(frozen=True, slots=True)
+class _At:
+    """A place in a spec: its label for messages, and the JSON pointer a SpecError carries."""
+
+    label: str
+    pointer: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.pointer}"
+
+    def __truediv__(self, key: str) -> _At:
+        return _At(self.label, f"{self.pointer}/{key}")
+
+
+def _required(data: Mapping[str, Any], key: str, where: _At) -> Any:
     if key not in data:
-        raise SpecError(f"{where}: {key} is missing", where)
+        raise SpecError(f"{where}: {key} is missing", where.pointer)
     return data[key]
 
 
-def _path(data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> JSONPath | None:
+def _path(data: Mapping[str, Any], key: str, where: _At, *, required: bool = True) -> JSONPath | None:
     if key not in data:
         if required:
-            raise SpecError(f"{where}: {key} is missing", where)
+            raise SpecError(f"{where}: {key} is missing", where.pointer)
         return None
     try:
         return JSONPath.parse(data[key])
     except JSONPathError as exc:
-        raise SpecError(f"{where}/{key}: {exc}", f"{where}/{key}") from exc
+        raise SpecError(f"{where / key}: {exc}", (where / key).pointer) from exc
 
 
-def _required_path(data: Mapping[str, Any], key: str, where: str) -> JSONPath:
+def _required_path(data: Mapping[str, Any], key: str, where: _At) -> JSONPath:
     found = _path(data, key, where)
     assert found is not None
     return found
@@ -120,10 +134,14 @@ class JobExtension:
     def of(cls, operation: Operation) -> JobExtension:
         """The extension of a create operation; SpecError when it has none."""
         data = operation.extension(JOB_EXTENSION)
-        where = f"{operation.spec.label}: {operation.pointer}/{JOB_EXTENSION}"
+        where = _At(operation.spec.label, f"{operation.pointer}/{JOB_EXTENSION}")
         if not isinstance(data, Mapping):
-            raise SpecError(f"{operation.spec.label}: {operation.operation_id} has no {JOB_EXTENSION}", where)
+            raise SpecError(f"{operation.spec.label}: {operation.operation_id} has no {JOB_EXTENSION}", where.pointer)
         states_data = _required(data, "states", where)
+        if not isinstance(states_data, Mapping):
+            raise SpecError(
+                f"{where / 'states'}: not an object of reelforge state -> vendor values", (where / "states").pointer
+            )
         states = {state: tuple(str(v) for v in states_data.get(state, ())) for state in REELFORGE_STATES}
         progress = data.get("progress")
         idempotency = data.get("idempotency")
@@ -138,7 +156,7 @@ class JobExtension:
             result_urls=_required_path(data, "result_urls", where),
             result_expires_at=_path(data, "result_expires_at", where, required=False),
             progress=(
-                Progress(_required_path(progress, "path", f"{where}/progress"), float(progress.get("scale", 1)))
+                Progress(_required_path(progress, "path", where / "progress"), float(progress.get("scale", 1)))
                 if isinstance(progress, Mapping)
                 else None
             ),
@@ -148,7 +166,10 @@ class JobExtension:
             cancel_operation=data.get("cancel_operation"),
             cancel_effect=data.get("cancel_effect"),
             idempotency=(
-                Idempotency(str(idempotency["request_field"]), bool(idempotency.get("confirmed", False)))
+                Idempotency(
+                    str(_required(idempotency, "request_field", where / "idempotency")),
+                    bool(idempotency.get("confirmed", False)),
+                )
                 if isinstance(idempotency, Mapping)
                 else None
             ),
@@ -215,7 +236,7 @@ class ErrorsExtension:
     @classmethod
     def of(cls, spec: Spec) -> ErrorsExtension:
         data = spec.document.get(ERRORS_EXTENSION)
-        where = f"{spec.label}: /{ERRORS_EXTENSION}"
+        where = _At(spec.label, f"/{ERRORS_EXTENSION}")
         if not isinstance(data, Mapping):
             raise SpecError(
                 f"{spec.label}: the spec has no {ERRORS_EXTENSION} (docs/x-reelforge-errors.md)", "/" + ERRORS_EXTENSION
@@ -262,6 +283,15 @@ class ErrorsExtension:
         return None
 
 
+# The keys each upload style needs (generator/schemas/x-reelforge-upload.schema.json says the same).
+_UPLOAD_REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
+    "multipart": ("field", "url"),
+    "reserve": ("asset_id", "upload_operation", "asset_id_parameter", "field"),
+    "presigned_put": ("upload_url", "file_path"),
+    "by_url": ("url_field",),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class UploadExtension:
     """The x-reelforge-upload of an upload operation: how the vendor takes an input file (one of four styles)."""
@@ -284,12 +314,22 @@ class UploadExtension:
     @classmethod
     def of(cls, operation: Operation) -> UploadExtension:
         data = operation.extension(UPLOAD_EXTENSION)
-        where = f"{operation.spec.label}: {pointer(['paths', operation.path, operation.method, UPLOAD_EXTENSION])}"
+        where = _At(operation.spec.label, f"{operation.pointer}/{UPLOAD_EXTENSION}")
         if not isinstance(data, Mapping):
-            raise SpecError(f"{operation.spec.label}: {operation.operation_id} has no {UPLOAD_EXTENSION}", where)
+            raise SpecError(
+                f"{operation.spec.label}: {operation.operation_id} has no {UPLOAD_EXTENSION}", where.pointer
+            )
         style = _required(data, "style", where)
-        if style not in ("multipart", "reserve", "presigned_put", "by_url"):
-            raise SpecError(f"{where}/style: unknown upload style {style!r} (docs/x-reelforge-upload.md)", where)
+        if style not in _UPLOAD_REQUIRED:
+            raise SpecError(
+                f"{where / 'style'}: unknown upload style {style!r} (docs/x-reelforge-upload.md)",
+                (where / "style").pointer,
+            )
+        missing = [key for key in _UPLOAD_REQUIRED[style] if key not in data]
+        if missing:
+            raise SpecError(
+                f"{where}: a {style} upload needs {', '.join(missing)} (docs/x-reelforge-upload.md)", where.pointer
+            )
         return cls(
             operation=operation.operation_id,
             style=style,

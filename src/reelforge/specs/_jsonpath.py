@@ -3,10 +3,10 @@
 Grammar (a subset of RFC 9535, so any RFC 9535 implementation reads these paths the same way):
 
     path  := "$" step*
-    step  := "." name            member, name = [A-Za-z_][A-Za-z0-9_-]*
-           | "['" text "']"      member, any text without ' or \\ (double quotes work too)
-           | "[" integer "]"     array index, negative counts from the end
-           | "[*]" | ".*"        every item of an array
+    step  := "." name            member, name = [A-Za-z_][A-Za-z0-9_]*
+           | "['" text "']"      member, text with RFC 9535's escapes (\\' \\\\ \\n \\uXXXX ...); double quotes work too
+           | "[" integer "]"     array index, negative counts from the end (no leading zeros, no -0)
+           | "[*]" | ".*"        every item of an array (every member value of an object, when reading)
 
 Filters, slices, unions and descendant steps are refused: every reader of the extensions (the generator's
 checks, the sandbox, the facade) must be able to both read and write along a path, and must agree on it.
@@ -40,20 +40,48 @@ class Step:
 
     def render(self) -> str:
         if self.name is not None:
-            return f".{self.name}" if _PLAIN_NAME.fullmatch(self.name) else f"['{self.name}']"
+            return f".{self.name}" if _PLAIN_NAME.fullmatch(self.name) else f"['{_escape(self.name)}']"
         return "[*]" if self.wildcard else f"[{self.index}]"
 
 
-_PLAIN_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+# RFC 9535's member-name-shorthand has no "-" (`$.a-b` is a syntax error there) and its integers no leading zeros
+# or "-0"; its blank space is exactly space, tab, LF and CR. Anything looser would accept paths that other
+# RFC 9535 implementations (the pipeline's jsonpath_rfc9535) refuse or read differently.
+_PLAIN_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ESCAPE: Final = r"""\\(?:[bfnrt/\\]|u[0-9A-Fa-f]{4})"""
 _STEP: Final = re.compile(
-    r"""\.(?P<dotname>[A-Za-z_][A-Za-z0-9_-]*)
+    rf"""\.(?P<dotname>[A-Za-z_][A-Za-z0-9_]*)
       | \.\*(?P<dotwild>)
-      | \[\s*(?P<index>-?\d+)\s*\]
-      | \[\s*\*\s*\](?P<wild>)
-      | \[\s*'(?P<squoted>[^'\\]*)'\s*\]
-      | \[\s*"(?P<dquoted>[^"\\]*)"\s*\]""",
+      | \[[ \t\n\r]*(?P<index>0|-?[1-9][0-9]*)[ \t\n\r]*\]
+      | \[[ \t\n\r]*\*[ \t\n\r]*\](?P<wild>)
+      | \[[ \t\n\r]*'(?P<squoted>(?:[^'\\\x00-\x1f\ud800-\udfff]|{_ESCAPE}|\\')*)'[ \t\n\r]*\]
+      | \[[ \t\n\r]*"(?P<dquoted>(?:[^"\\\x00-\x1f\ud800-\udfff]|{_ESCAPE}|\\")*)"[ \t\n\r]*\]""",
     re.VERBOSE,
 )
+# RFC 9535 indexes are I-JSON integers.
+_MAX_INDEX: Final = 2**53 - 1
+_UNESCAPED: Final = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "/": "/", "\\": "\\", "'": "'", '"': '"'}
+_ESCAPED: Final = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\", "'": "\\'"}
+
+
+def _unescape(text: str, path: str) -> str:
+    """A quoted member name's text with its escapes decoded (surrogate pairs joined)."""
+    if "\\" not in text:
+        return text
+    decoded = re.sub(
+        r"\\(?:u([0-9A-Fa-f]{4})|(.))",
+        lambda m: chr(int(m[1], 16)) if m[1] else _UNESCAPED[m[2]],
+        text,
+    )
+    try:
+        return decoded.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        raise JSONPathError(f"{path!r}: a \\u escape is half of a surrogate pair") from None
+
+
+def _escape(name: str) -> str:
+    """A member name as the text of a single-quoted name selector (RFC 9535 escapes)."""
+    return "".join(_ESCAPED.get(c, f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +107,14 @@ class JSONPath:
             groups = match.groupdict()
             for key in ("dotname", "squoted", "dquoted"):
                 if groups[key] is not None:
-                    steps.append(Step(name=groups[key]))
+                    steps.append(Step(name=_unescape(groups[key], text)))
                     break
             else:
                 if groups["index"] is not None:
-                    steps.append(Step(index=int(groups["index"])))
+                    index = int(groups["index"])
+                    if abs(index) > _MAX_INDEX:
+                        raise JSONPathError(f"{text!r}: index {index} at position {position} is too large")
+                    steps.append(Step(index=index))
                 else:
                     steps.append(Step(wildcard=True))
             position = match.end()
@@ -134,7 +165,7 @@ class JSONPath:
 
         Members missing (or null) on the way are created as objects, or arrays where the next step indexes;
         an empty array walked with [*], [0] or [-1] gets one item. JSONPathError where the path goes through
-        a value of the wrong kind, or indexes past the end of an array.
+        a value of the wrong kind (a wildcard writes into arrays only), or indexes past the end of an array.
         """
         if not self.steps:
             return new
@@ -147,6 +178,8 @@ def _children(nodes: list[Any], step: Step) -> Iterator[Any]:
         if step.name is not None:
             if isinstance(node, dict) and step.name in node:
                 yield node[step.name]
+        elif step.wildcard and isinstance(node, dict):
+            yield from node.values()  # as RFC 9535 reads a wildcard on an object
         elif isinstance(node, list):
             if step.wildcard:
                 yield from node

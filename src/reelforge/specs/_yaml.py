@@ -50,13 +50,23 @@ def _loader() -> Any:
     return StringKeyLoader
 
 
+def _unique_keys(pairs: list[tuple[str, Any]], source: str) -> dict[str, Any]:
+    """An object of JSON text, refusing a key given twice (json.loads would keep the last one silently)."""
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise DocumentError(f"{source}: duplicate key {key!r} in an object")
+        mapping[key] = value
+    return mapping
+
+
 def parse_document(text: str, source: str) -> Any:
     """Parse YAML or JSON text (JSON is YAML) with string keys; `source` names the text in errors."""
     if text.lstrip().startswith("{"):
         # JSON is YAML, but the json module reads a large effective spec several times faster.
         try:
-            return json.loads(text)
-        except ValueError:
+            return json.loads(text, object_pairs_hook=lambda pairs: _unique_keys(pairs, source))
+        except json.JSONDecodeError:
             pass  # YAML flow style, or broken: the YAML loader says which
     import yaml
 
