@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
+
 CASES = Path(__file__).parent / "cases"
+_CACHE_VARIABLES = ("PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE", "RUFF_CACHE_DIR", "MYPY_CACHE_DIR")
 
 
 def case_names() -> list[str]:
@@ -28,5 +31,12 @@ def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(cwd)},
+        # A minimal environment (the command must not depend on the caller's), but keeping the variables that hold
+        # bytecode and caches outside the tree (tests/support.py: hermetic_env).
+        env={
+            "PYTHONPATH": str(REPO),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(cwd),
+            **{key: os.environ[key] for key in _CACHE_VARIABLES if key in os.environ},
+        },
     )

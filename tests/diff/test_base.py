@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from generator.diff.documents import load_openapi
-from tests.diff.conftest import CASES, REPO, run_cli
+from tests.diff.conftest import CASES, run_cli
+from tests.support import REPO
 
 HERA_CASE = CASES / "hera-duration-maximum-raised"
 HERA = "/components/schemas/CreateVideoInput/properties/duration_seconds"

@@ -9,7 +9,7 @@ import json
 from types import ModuleType
 
 from generator.diff import compare
-from tests.diff.conftest import REPO
+from tests.support import REPO
 
 
 def _bench() -> ModuleType:

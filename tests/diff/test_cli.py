@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.diff.conftest import CASES, REPO, run_cli
+from tests.diff.conftest import CASES, run_cli
+from tests.support import REPO
 
 TRANSCRIPT = CASES / "argil-transcript-max-length-lowered"  # one ERR, one INFO
 AUDIO = CASES / "argil-audio-limit-in-prose"  # one WARN

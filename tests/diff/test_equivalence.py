@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from generator.diff import compare, diff_files
 from generator.diff.documents import load_openapi
-from tests.diff.conftest import CASES, REPO, case_names
+from tests.diff.conftest import CASES, case_names
+from tests.support import REPO
 
 VENDOR_SPECS = sorted((REPO / "generated").glob("*/openapi.json"))
 _UNORDERED = {"parameters", "enum", "required"}

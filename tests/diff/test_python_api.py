@@ -12,7 +12,7 @@ import pytest
 from generator.diff import diff_packages
 from generator.diff.python_api import load_package
 from generator.errors import PipelineError
-from tests.diff.conftest import REPO
+from tests.support import REPO
 
 TYPES = """
 class Unset:

@@ -7,7 +7,7 @@ import re
 
 from generator.diff import RULES
 from generator.diff.changes import LOWER_LIMITS, REQUEST_PREFIXES, RESPONSE_PREFIXES, UPPER_LIMITS
-from tests.diff.conftest import REPO
+from tests.support import REPO
 
 DOC = (REPO / "docs" / "spec-diff.md").read_text(encoding="utf-8")
 ROW = re.compile(r"^\| `([a-z][a-z0-9-]+)` \| (ERR|WARN|INFO) \|", re.MULTILINE)

@@ -14,7 +14,8 @@ from generator.errors import PipelineError
 from generator.sources import load_spec_source
 from generator.vendoring import vendor_spec
 from generator.vendors import vendor_by_key
-from tests.diff.conftest import CASES, REPO, run_cli
+from tests.diff.conftest import CASES, run_cli
+from tests.support import REPO
 
 HERA = vendor_by_key("hera")
 UPSTREAM = CASES / "hera-duration-maximum-raised" / "new.yaml"

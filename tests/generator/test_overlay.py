@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,7 @@ from generator.overlay import (
     load_overlay,
     normalized_path,
 )
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import run_module
 
 
 def write(tmp_path: Path, text: str, name: str = "overlay.yaml") -> Path:
@@ -882,13 +880,7 @@ def test_compliant_scenario(tmp_path: Path, name: str) -> None:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", "overlay", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_module("generator", "overlay", *args)
 
 
 def test_cli_prints_the_effective_document_as_json(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,8 @@ from generator.documents import dump_json
 from generator.errors import PipelineError
 from generator.pipeline import check, generate
 from tests.generator.conftest import TINY
+from tests.support import REPO, run_module
 
-REPO = Path(__file__).resolve().parents[2]
 OVERLAY = Path("overlays/tiny/10-lifecycle.yaml")
 SPEC = Path("specs/tiny/openapi.yaml")
 
@@ -263,9 +262,7 @@ def test_cli_check_on_a_copy_of_the_repository_finds_a_hand_edit(tmp_path: Path)
     edited = copy / "generated/hera/reelforge_hera/client.py"
     edited.write_text(edited.read_text(encoding="utf-8") + "# hand edit\n", encoding="utf-8")
 
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "check"], cwd=copy, capture_output=True, text=True, check=False
-    )
+    result = run_module("generator", "check", cwd=copy)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "differs:  generated/hera/reelforge_hera/client.py" in result.stderr
@@ -274,9 +271,7 @@ def test_cli_check_on_a_copy_of_the_repository_finds_a_hand_edit(tmp_path: Path)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args], cwd=REPO, capture_output=True, text=True, check=False
-    )
+    return run_module("generator", *args)
 
 
 @pytest.mark.parametrize("command", ["generate", "engine-input"])
