@@ -23,15 +23,16 @@ import sys
 import time
 import typing
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from reelforge.sandbox.bodies import find_at
-from reelforge.sandbox.demo import _request_example, endpoint_module
+from reelforge.sandbox.credentials import credential_header
+from reelforge.sandbox.demo import endpoint_module, request_example
 from reelforge.sandbox.server import SandboxProcess
+from reelforge.specs import JobExtension, Spec
+from reelforge.vendors import VENDORS
 
-VENDORS = ("hera", "hedra", "magichour", "argil", "oxen")
 _START_SNIPPET = (
     "import time; t = time.perf_counter(); from reelforge.sandbox.server import Sandbox; "
     "s = Sandbox().start(); print(time.perf_counter() - t); s.stop()"
@@ -47,14 +48,10 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def _job_parts(vendor: str) -> tuple[Any, dict[str, Any], Any, dict[str, Any]]:
+def _job_parts(vendor: str) -> tuple[Any, Spec, JobExtension]:
     package = importlib.import_module(f"reelforge_{vendor}")
-    document = package.openapi_document()
-    for item in document["paths"].values():
-        for operation in item.values():
-            if isinstance(operation, dict) and "x-reelforge-job" in operation:
-                return package, document, operation, operation["x-reelforge-job"]
-    raise LookupError(vendor)
+    spec = Spec(package.openapi_document(), vendor)
+    return package, spec, JobExtension.all_in(spec)[0]
 
 
 def _as_id(function: Callable[..., Any]) -> Callable[[str], Any]:
@@ -79,13 +76,14 @@ def measure_start(runs: int) -> None:
     )
 
 
-def _create(package: Any, document: Any, operation: Any, job: Any, client: Any) -> tuple[str, Callable[..., Any]]:
-    create = endpoint_module(package, operation["operationId"])
-    body = typing.get_type_hints(create.sync_detailed)["body"].from_dict(_request_example(document, operation))
-    job_id = str(find_at(json.loads(create.sync_detailed(client=client, body=body).content), job["job_id"])[0])
-    status = endpoint_module(package, job["status_operation"]).sync_detailed
-    if "start_operation" in job:
-        endpoint_module(package, job["start_operation"]).sync_detailed(_as_id(status)(job_id), client=client)
+def _create(package: Any, spec: Spec, job: JobExtension, client: Any) -> tuple[str, Callable[..., Any]]:
+    create = endpoint_module(package, job.create_operation)
+    example = request_example(spec.operation(job.create_operation))
+    body = typing.get_type_hints(create.sync_detailed)["body"].from_dict(example)
+    job_id = str(job.job_id.find(json.loads(create.sync_detailed(client=client, body=body).content))[0])
+    status = endpoint_module(package, job.status_operation).sync_detailed
+    if job.start_operation is not None:
+        endpoint_module(package, job.start_operation).sync_detailed(_as_id(status)(job_id), client=client)
     return job_id, status
 
 
@@ -93,9 +91,9 @@ def measure_sequential(calls: int) -> None:
     everything: list[float] = []
     with SandboxProcess(["--speed", "1"]) as sandbox:
         for vendor in VENDORS:
-            package, document, operation, job = _job_parts(vendor)
+            package, spec, job = _job_parts(vendor)
             with package.Client(base_url=sandbox.base_url(vendor), api_key="bench") as client:
-                job_id, status = _create(package, document, operation, job, client)
+                job_id, status = _create(package, spec, job, client)
                 key = _as_id(status)(job_id)
                 for _ in range(50):  # warm the connection and the server's caches
                     status(key, client=client)
@@ -115,26 +113,22 @@ def measure_sequential(calls: int) -> None:
     )
 
 
-def _credential(document: Mapping[str, Any]) -> tuple[str, str]:
-    """The header that carries the key under the spec's first security scheme."""
-    scheme = next(iter(document["components"]["securitySchemes"].values()))
-    if scheme["type"] == "apiKey":
-        return str(scheme["name"]), "bench"
-    return "Authorization", "Bearer bench"
+def _credential(spec: Spec) -> tuple[str, str]:
+    """The header that carries the key under the spec's first security scheme, and a key for it."""
+    scheme = next(iter(spec.document["components"]["securitySchemes"].values()))
+    header = credential_header(scheme)
+    if header is None:
+        raise LookupError(f"{spec.label}: the sandbox checks no header for its first security scheme")
+    return header, "Bearer bench" if header == "authorization" else "bench"
 
 
 def _status_request(vendor: str, base_url: str, job_id: str) -> bytes:
     """The raw HTTP/1.1 status request of a job, as the generated client sends it (path, key, keep-alive)."""
-    _, document, _, job = _job_parts(vendor)
-    status_path = next(
-        path
-        for path, item in document["paths"].items()
-        for operation in item.values()
-        if isinstance(operation, dict) and operation.get("operationId") == job["status_operation"]
-    )
+    _, spec, job = _job_parts(vendor)
+    status_path = spec.operation(job.status_operation).path
     parts = urlsplit(base_url)
-    target = parts.path + status_path.replace("{" + job["job_id_parameter"] + "}", job_id)
-    name, value = _credential(document)
+    target = parts.path + status_path.replace("{" + job.job_id_parameter + "}", job_id)
+    name, value = _credential(spec)
     return f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n{name}: {value}\r\nAccept: */*\r\n\r\n".encode()
 
 
@@ -169,9 +163,9 @@ def measure_load(clients: int, rounds: int) -> None:
         requests = []
         for i in range(clients):
             vendor = VENDORS[i % len(VENDORS)]
-            package, document, operation, job = _job_parts(vendor)
+            package, spec, job = _job_parts(vendor)
             with package.Client(base_url=sandbox.base_url(vendor), api_key="bench") as client:
-                job_id, _ = _create(package, document, operation, job, client)
+                job_id, _ = _create(package, spec, job, client)
             requests.append(_status_request(vendor, sandbox.base_url(vendor), job_id))
         address = urlsplit(sandbox.url)
         host, port = str(address.hostname), int(address.port or 80)

@@ -50,7 +50,7 @@ def _run(state_file: Path | None) -> tuple[float, float]:
 
 def _store(state_file: Path | None) -> tuple[float, float]:
     """Seconds for STORE_CHANGES create-like and STORE_CHANGES status-like changes to a SandboxState."""
-    from reelforge.sandbox.app import lifecycle_for
+    from reelforge.sandbox.catalog import lifecycle_for
     from reelforge.sandbox.state import Job, ResultFile, SandboxState
 
     lifecycle = lifecycle_for("oxen", "enqueue_generation")

@@ -156,9 +156,9 @@ def _demo(args: argparse.Namespace) -> int:
             if embedded is not None:
                 base_url = embedded.base_url(vendor)
             else:
-                from reelforge.sandbox.app import vendor_spec
+                from reelforge.sandbox.catalog import served_vendor
 
-                base_url = args.sandbox.rstrip("/") + vendor_spec(vendor).prefix
+                base_url = args.sandbox.rstrip("/") + served_vendor(vendor).prefix
             try:
                 runs.append(run_job(vendor, base_url, args.out))
             except (DemoError, OSError) as exc:

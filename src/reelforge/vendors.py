@@ -1,15 +1,20 @@
 """The vendors reelforge has a generated client for, by the short name in `reelforge_<vendor>` and the sandbox's
-URL prefixes, and the effective spec each client package ships."""
+URL prefixes, and the effective spec each client package ships (as data, and read as a reelforge.specs.Spec).
+
+This is the one list of vendors: the sandbox, its command line and its fault files all take it from here."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["VENDORS", "effective_spec"]
+from reelforge.specs import Spec
+
+__all__ = ["VENDORS", "effective_spec", "vendor_spec"]
 
 VENDORS: Final = ("hera", "hedra", "magichour", "argil", "oxen")
 
@@ -30,3 +35,10 @@ def effective_spec(vendor: str) -> dict[str, Any]:
     # Not a plain folder (a zip, a custom importer): ask the package itself.
     shipped: dict[str, Any] = importlib.import_module(name).openapi_document()
     return shipped
+
+
+@cache
+def vendor_spec(vendor: str) -> Spec:
+    """The effective spec of `reelforge_<vendor>` as a Spec, read once per process (never changed afterwards:
+    every reader in the process shares it). ModuleNotFoundError when the package is not installed."""
+    return Spec(effective_spec(vendor), f"the effective spec of reelforge_{vendor}")

@@ -108,7 +108,7 @@ def test_missing_key(vendor: str, sandbox: Sandbox, recorder: Recorder) -> None:
     assert not [e for e in sandbox.log if e["event"] == "job_created"]
 
 
-# Each vendor's error body for a request whose body has a wrong type (vendor-facts.md; errors.py).
+# Each vendor's error body for a request whose body has a wrong type (the spec's x-reelforge-errors; errors.py).
 _SHAPES: dict[str, Callable[[Any], bool]] = {
     "hera": lambda body: isinstance(body["error"], str),
     "hedra": lambda body: body["detail"] and all({"loc", "msg", "type"} <= set(item) for item in body["detail"]),

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from reelforge.sandbox.errors import Problem, VendorErrors, error_answer
+from reelforge.sandbox.errors import Problem, error_answer, read_errors
+from reelforge.specs import Spec
 from tests.sandbox._drive import error_schema_errors
 from tests.sandbox._specs import VENDORS, document, operations
 
@@ -67,5 +68,5 @@ def test_every_answer_fits_every_documented_error_schema(vendor: str, kind: Any)
 
 def test_a_spec_without_the_extension_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match=r"tiny: the effective spec has no x-reelforge-errors.*overlays/tiny"):
-        VendorErrors.from_spec({"openapi": "3.1.0"}, "tiny")
+        read_errors(Spec({"openapi": "3.1.0"}), "tiny")
     assert "x-reelforge-errors" in document("hera")

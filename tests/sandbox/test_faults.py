@@ -464,7 +464,7 @@ def test_without_uvicorns_transport_a_drop_starts_an_answer_it_never_finishes() 
     the server closes the connection mid-answer (driven here as a bare ASGI call, as any server would)."""
     import asyncio
 
-    from reelforge.sandbox.app import build_app
+    from reelforge.sandbox.routes import build_app
 
     app = build_app(["hera"], speed=SPEED)
     sent: list[dict[str, Any]] = []

@@ -4,27 +4,20 @@ import copy
 
 import pytest
 
-from reelforge.sandbox.bodies import find_at
-from reelforge.sandbox.lifecycle import (
-    FAIL_MARKER,
-    PHASE_SECONDS,
-    REELFORGE_STATES,
-    JobLifecycle,
-    JobState,
-    should_fail,
-)
+from reelforge.sandbox.lifecycle import FAIL_MARKER, PHASE_SECONDS, JobLifecycle, JobState, should_fail
+from reelforge.specs import REELFORGE_STATES, Spec
 from tests.sandbox._specs import VENDORS, create_operations, document, status_response_pointer, validation_errors
 
 JOB_ID = "6d1f0a3b-2c4e-4f5a-8b9c-0d1e2f3a4b5c"
 URLS = ("https://files.sandbox.test/r/one.mp4", "https://files.sandbox.test/r/two.mp4")
 EXPIRES = ("2026-01-02T12:00:00Z", "2026-01-02T12:00:00Z")
-# What vendor-facts.md says a new job shows (Magic Hour: the first queued value of its states list).
+# What a new job shows at each vendor (Magic Hour: the first queued value of its states list).
 FIRST_STATUS = {"hera": "in-progress", "hedra": "queued", "magichour": "queued", "argil": "IDLE", "oxen": "queued"}
 
 
 def _lifecycle(vendor: str) -> JobLifecycle:
     (create,) = create_operations(vendor)
-    return JobLifecycle.from_spec(document(vendor), create)
+    return JobLifecycle.from_spec(Spec(document(vendor), vendor), create)
 
 
 def _sample_times(lifecycle: JobLifecycle, started: bool, fail: bool) -> list[float]:
@@ -46,7 +39,7 @@ def test_each_vendor_has_one_job_kind(vendor: str) -> None:
 def test_the_states_of_the_status_values_match_the_spec(vendor: str) -> None:
     lifecycle = _lifecycle(vendor)
     job = lifecycle.job
-    listed = {value: state for state in REELFORGE_STATES for value in job["states"][state]}
+    listed = {value: state for state in REELFORGE_STATES for value in job.states[state]}
     assert set(lifecycle.status_values) == set(listed)
     for value in lifecycle.status_values:
         assert lifecycle.state_of(value) == listed[value]
@@ -161,37 +154,37 @@ def test_every_status_body_on_the_timeline_validates(vendor: str, started: bool,
         state = lifecycle.state_at(at, fail=fail, started=started)
         body = lifecycle.status_body(state, JOB_ID, URLS, "the model refused the prompt", EXPIRES)
         assert validation_errors(vendor, ptr, body) == [], (at, state, body)
-        assert find_at(body, job["status"]) == [state.vendor_status]
-        urls = [url for url in find_at(body, job["result_urls"]) if isinstance(url, str) and url]
-        errors = find_at(body, job["error_message"]) if "error_message" in job else []
+        assert job.status.find(body) == [state.vendor_status]
+        urls = [url for url in job.result_urls.find(body) if isinstance(url, str) and url]
+        errors = job.error_message.find(body) if job.error_message is not None else []
         if state.reelforge_state == "succeeded":
-            assert urls == (list(URLS) if "[*]" in job["result_urls"] else [URLS[0]])
-            if "result_expires_at" in job:
-                assert find_at(body, job["result_expires_at"]) == list(EXPIRES)
+            assert urls == (list(URLS) if not job.result_urls.is_singular else [URLS[0]])
+            if job.result_expires_at is not None:
+                assert job.result_expires_at.find(body) == list(EXPIRES)
         else:
             assert urls == []
-        if state.reelforge_state == "failed" and "error_message" in job:
+        if state.reelforge_state == "failed" and job.error_message is not None:
             assert errors and all(message == "the model refused the prompt" for message in errors)
         else:
             assert [message for message in errors if message] == []
-        if "progress" in job:
-            (value,) = find_at(body, job["progress"]["path"])
-            assert value == pytest.approx(state.progress * job["progress"]["scale"])
+        if job.progress is not None:
+            (value,) = job.progress.path.find(body)
+            assert value == pytest.approx(state.progress * job.progress.scale)
         if lifecycle.job_id_field is not None:
             assert body[lifecycle.job_id_field] == JOB_ID
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_the_job_id_lands_in_the_status_body(vendor: str) -> None:
-    # Every vendor's status answer repeats the id the create answer gave (vendor-facts.md).
+    # Every vendor's status answer repeats the id the create answer gave, under the same name.
     assert _lifecycle(vendor).job_id_field is not None
 
 
 def test_from_spec_refuses_what_it_cannot_play() -> None:
-    spec = document("oxen")
+    spec = Spec(document("oxen"), "oxen")
     with pytest.raises(ValueError, match="no operation"):
         JobLifecycle.from_spec(spec, "no_such_operation")
-    status_op = _lifecycle("oxen").job["status_operation"]
+    status_op = _lifecycle("oxen").job.status_operation
     with pytest.raises(ValueError, match="no x-reelforge-job"):
         JobLifecycle.from_spec(spec, status_op)
 
@@ -207,7 +200,7 @@ def test_from_spec_refuses_states_that_disagree_with_the_status_enum() -> None:
     )
     job["states"]["running"] = job["states"]["running"][:1]  # one enum value in no list
     with pytest.raises(ValueError, match="disagree"):
-        JobLifecycle.from_spec(spec, create)
+        JobLifecycle.from_spec(Spec(spec), create)
     job["states"]["running"] = [*job["states"]["running"], "finalizing", job["states"]["queued"][0]]  # in two
     with pytest.raises(ValueError, match="more than one"):
-        JobLifecycle.from_spec(spec, create)
+        JobLifecycle.from_spec(Spec(spec), create)

@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 import pytest
 
-from reelforge.sandbox.bodies import find_at, set_at
 from reelforge.sandbox.demo import endpoint_module, run_job
 from reelforge.sandbox.media import is_valid_mp4
 from reelforge.sandbox.server import Sandbox, SandboxProcess
+from reelforge.specs import JSONPath
 from tests.sandbox._specs import VENDORS, create_operations, job_of, operations
 
 CLIENTS = 200
@@ -42,7 +42,7 @@ def _example(vendor: str, prompt: str) -> Any:
     create_id = create_operations(vendor)[0]
     op = next(op for _, _, op in operations(vendor) if op.get("operationId") == create_id)
     example = json.loads(json.dumps(op["requestBody"]["content"]["application/json"]["example"]))
-    return set_at(example, op["x-reelforge-job"]["prompt"], prompt)
+    return JSONPath.parse(op["x-reelforge-job"]["prompt"]).set(example, prompt)
 
 
 async def _one_client(index: int, base_urls: Mapping[str, str]) -> Outcome:
@@ -63,18 +63,18 @@ async def _one_client(index: int, base_urls: Mapping[str, str]) -> Outcome:
         created = json.loads(
             (await create.asyncio_detailed(client=client, body=body_type.from_dict(_example(vendor, prompt)))).content
         )
-        job_id = str(find_at(created, job["job_id"])[0])
+        job_id = str(JSONPath.parse(job["job_id"]).find(created)[0])
         if "start_operation" in job:
             start = endpoint_module(package, job["start_operation"]).asyncio_detailed
             await start(as_id(job_id), client=client)
         statuses: list[str] = []
         for _ in range(2000):
             body = json.loads((await status_call(as_id(job_id), client=client)).content)
-            status = str(find_at(body, job["status"])[0])
+            status = str(JSONPath.parse(job["status"]).find(body)[0])
             if not statuses or statuses[-1] != status:
                 statuses.append(status)
             if status in terminal:
-                urls = [u for u in find_at(body, job["result_urls"]) if isinstance(u, str) and u]
+                urls = [u for u in JSONPath.parse(job["result_urls"]).find(body) if isinstance(u, str) and u]
                 return Outcome(vendor, job_id, statuses, urls, fail)
             await asyncio.sleep(0.02)
     raise AssertionError(f"client {index}: {vendor} job {job_id} never ended: {statuses}")
@@ -151,9 +151,9 @@ def test_stop_leaves_no_threads_sockets_or_files(tmp_path: Path, monkeypatch: py
 def test_the_listening_socket_says_tcp() -> None:
     # asyncio disables Nagle only on accepted sockets whose protocol is TCP; a listener made with protocol 0
     # made every status call wait ~40 ms for the client's delayed ACK.
-    from reelforge.sandbox.server import _listen
+    from reelforge.sandbox.server import listen
 
-    listener = _listen("127.0.0.1", 0)
+    listener = listen("127.0.0.1", 0)
     try:
         assert listener.proto == socket.IPPROTO_TCP
     finally:

@@ -57,7 +57,7 @@ def test_a_large_upload_is_validated_off_the_event_loop_and_kept_whole(sandbox: 
     from reelforge_hera.models import HeraFileUpload
     from reelforge_hera.types import File
 
-    from reelforge.sandbox.app import VALIDATE_IN_THREAD_BYTES
+    from reelforge.sandbox.validation import VALIDATE_IN_THREAD_BYTES
 
     large = DATA * (VALIDATE_IN_THREAD_BYTES // len(DATA) + 2)
     client = client_for("hera", sandbox, recorder)

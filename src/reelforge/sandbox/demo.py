@@ -22,10 +22,10 @@ from typing import Any, Final
 
 import httpx
 
-from reelforge.sandbox.bodies import find_at, resolve_ref
 from reelforge.sandbox.media import is_valid_mp4
+from reelforge.specs import TERMINAL_STATES, JobExtension, Operation, Spec
 
-__all__ = ["DemoError", "JobRun", "endpoint_module", "run_job"]
+__all__ = ["DEMO_API_KEY", "DemoError", "JobRun", "endpoint_module", "request_example", "run_job"]
 
 # The key the demo's clients send: the sandbox wants a non-empty credential, not a real one.
 DEMO_API_KEY: Final = "sandbox-demo-key"
@@ -48,15 +48,6 @@ class JobRun:
     size: int
 
 
-def _operations(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    found: dict[str, Mapping[str, Any]] = {}
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if isinstance(operation, Mapping) and "operationId" in operation:
-                found[str(operation["operationId"])] = operation
-    return found
-
-
 def endpoint_module(package: ModuleType, operation_id: str) -> ModuleType:
     """The generated module `<package>.api.<tag>.<operation_id>` that holds an operation's functions."""
     api = importlib.import_module(f"{package.__name__}.api")
@@ -66,20 +57,21 @@ def endpoint_module(package: ModuleType, operation_id: str) -> ModuleType:
     raise DemoError(f"{package.__name__} has no module for operation {operation_id!r}; regenerate the clients")
 
 
-def _request_example(document: Mapping[str, Any], operation: Mapping[str, Any]) -> Any:
-    """The create call's documented request example (the pipeline makes sure every create operation has one)."""
-    media = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+def request_example(operation: Operation) -> Any:
+    """The documented request example of a create call (the pipeline makes sure every create operation has one):
+    the JSON media type's `example`, else its first `examples` value, else its schema's `example`."""
+    spec = operation.spec
+    media = ((operation.request_body or {}).get("content") or {}).get("application/json") or {}
     if "example" in media:
         return media["example"]
-    for example in media.get("examples", {}).values():
+    for example in (media.get("examples") or {}).values():
+        example = spec.resolve(example)
         if isinstance(example, Mapping) and "value" in example:
             return example["value"]
-    schema = media.get("schema", {})
-    if "$ref" in schema:
-        schema = resolve_ref(document, str(schema["$ref"]))
-    if "example" in schema:
+    schema = spec.resolve_schema(media.get("schema") or {})
+    if isinstance(schema, Mapping) and "example" in schema:
         return schema["example"]
-    raise DemoError(f"operation {operation.get('operationId')!r} documents no request example")
+    raise DemoError(f"{spec.label}: operation {operation.operation_id!r} documents no request example")
 
 
 def _id_argument(function: Callable[..., Any]) -> Callable[[str], Any]:
@@ -113,31 +105,27 @@ def _download(url: str, target: Path, timeout: float) -> int:
     return size
 
 
-def _follow(
-    package: ModuleType, document: Mapping[str, Any], job: Mapping[str, Any], create_id: str, options: _Options
-) -> tuple[str, str, Any]:
+def _follow(package: ModuleType, spec: Spec, job: JobExtension, options: _Options) -> tuple[str, str, Any]:
     """Create the job, start it when the vendor needs that, and poll it to a terminal status: (job id, status,
     last status body)."""
-    states: Mapping[str, list[str]] = job["states"]
-    terminal = {*states["succeeded"], *states["failed"], *states["canceled"]}
-    create_op = _operations(document)[create_id]
+    terminal = {value for state in TERMINAL_STATES for value in job.states[state]}
     with package.Client(base_url=options.base_url, api_key=options.api_key) as client:
-        create = endpoint_module(package, create_id)
+        create = endpoint_module(package, job.create_operation)
         body_type = typing.get_type_hints(create.sync_detailed)["body"]
-        body = body_type.from_dict(_request_example(document, create_op))
+        body = body_type.from_dict(request_example(spec.operation(job.create_operation)))
         created = _json(create.sync_detailed(client=client, body=body))
-        ids = find_at(created, str(job["job_id"]))
+        ids = job.job_id.find(created)
         if not ids:
-            raise DemoError(f"the create answer has no job id at {job['job_id']}: {created}")
+            raise DemoError(f"the create answer has no job id at {job.job_id}: {created}")
         job_id = str(ids[0])
 
-        status_call = endpoint_module(package, str(job["status_operation"])).sync_detailed
+        status_call = endpoint_module(package, job.status_operation).sync_detailed
         as_id = _id_argument(status_call)
-        if "start_operation" in job:
-            endpoint_module(package, str(job["start_operation"])).sync_detailed(as_id(job_id), client=client)
+        if job.start_operation is not None:
+            endpoint_module(package, job.start_operation).sync_detailed(as_id(job_id), client=client)
         while True:
             status_body = _json(status_call(as_id(job_id), client=client))
-            values = find_at(status_body, str(job["status"]))
+            values = job.status.find(status_body)
             status = str(values[0]) if values else "?"
             if status in terminal:
                 return job_id, status, status_body
@@ -167,18 +155,20 @@ def run_job(
     """Create one job at `base_url` with the vendor's generated client, follow it to a terminal status, and
     download its first result into `out_dir` as `<vendor>-<job id>.mp4`. Raises DemoError naming the vendor."""
     package = importlib.import_module(f"reelforge_{vendor}")
-    document: Mapping[str, Any] = package.openapi_document()
-    create_id = next(key for key, op in _operations(document).items() if "x-reelforge-job" in op)
-    job: Mapping[str, Any] = _operations(document)[create_id]["x-reelforge-job"]
+    spec = Spec(package.openapi_document(), f"{package.__name__}'s spec")
+    jobs = JobExtension.all_in(spec)
+    if not jobs:
+        raise DemoError(f"{vendor}: {spec.label} has no create operation (no x-reelforge-job)")
+    job = jobs[0]
     began = time.monotonic()
     options = _Options(base_url, api_key, poll_interval, timeout, began + timeout)
     try:
-        job_id, status, status_body = _follow(package, document, job, create_id, options)
-        if status not in job["states"]["succeeded"]:
+        job_id, status, status_body = _follow(package, spec, job, options)
+        if status not in job.states["succeeded"]:
             raise DemoError(f"job {job_id} ended {status!r}")
-        urls = [url for url in find_at(status_body, str(job["result_urls"])) if isinstance(url, str) and url]
+        urls = [url for url in job.result_urls.find(status_body) if isinstance(url, str) and url]
         if not urls:
-            raise DemoError(f"job {job_id} succeeded without a result URL at {job['result_urls']}")
+            raise DemoError(f"job {job_id} succeeded without a result URL at {job.result_urls}")
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / f"{vendor}-{job_id}.mp4"
         size = _download(urls[0], target, timeout)

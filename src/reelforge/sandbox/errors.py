@@ -1,9 +1,11 @@
 """How each vendor says "no", read from the `x-reelforge-errors` of its effective spec (docs/x-reelforge-errors.md).
 
 Nothing here names a vendor: the status of an invalid request, the body templates, the vendor's error codes and
-its fixed messages all come from the spec, where the pipeline has checked every template against the error
-schema each operation documents. The kinds: an invalid request, missing or empty credentials, an unknown id,
-and the answers fault injection sends (too many requests; a server error, whose status is 500, 502 or 503).
+its fixed messages all come from the spec (reelforge.specs.ErrorsExtension), where the pipeline has checked
+every template against the error schema each operation documents. The kinds: an invalid request, missing or
+empty credentials, an unknown id, and the answers fault injection sends (too many requests; a server error,
+whose status is 500, 502 or 503). What this module adds to the extension is the message of an answer that
+lists no problem, and the problems of an invalid request written as one message.
 """
 
 from __future__ import annotations
@@ -12,15 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from reelforge.vendors import effective_spec
+from reelforge.specs import ERRORS_EXTENSION, ErrorKind, ErrorsExtension, Spec, SpecError
+from reelforge.vendors import vendor_spec
 
-__all__ = ["ErrorKind", "Problem", "VendorErrors", "error_answer", "vendor_errors"]
-
-ErrorKind = Literal["invalid", "unauthorized", "not_found", "rate_limited", "server_error"]
-
-EXTENSION: Final = "x-reelforge-errors"
+__all__ = ["ErrorKind", "Problem", "error_answer", "read_errors", "vendor_errors"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,65 +40,23 @@ _MESSAGES: Final[Mapping[ErrorKind, str]] = {
     "rate_limited": "Too Many Requests",
     "server_error": "Internal Server Error",
 }
-# The status of each kind but `invalid`, whose status is the vendor's `validation_status`.
-_STATUS: Final[Mapping[ErrorKind, int]] = {
-    "unauthorized": 401,
-    "not_found": 404,
-    "rate_limited": 429,
-    "server_error": 500,
-}
 
 
-@dataclass(frozen=True, slots=True)
-class VendorErrors:
-    """A vendor's x-reelforge-errors: the status of an invalid request, and the templates of its error bodies."""
-
-    validation_status: int
-    message: str  # JSONPath to the readable message of an error body
-    body: Mapping[str, Any]
-    validation_body: Mapping[str, Any] | None
-    codes: Mapping[str, str]
-    messages: Mapping[str, str]
-
-    @classmethod
-    def from_spec(cls, document: Mapping[str, Any], vendor: str) -> VendorErrors:
-        """Raises ValueError when the spec has no x-reelforge-errors (the pipeline has checked its shape)."""
-        errors = document.get(EXTENSION)
-        if errors is None:
-            raise ValueError(
-                f"{vendor}: the effective spec has no {EXTENSION}; add one in overlays/{vendor}/50-errors.yaml "
-                "and regenerate (docs/x-reelforge-errors.md)"
-            )
-        return cls(
-            validation_status=int(errors["validation_status"]),
-            message=str(errors["message"]),
-            body=errors["body"],
-            validation_body=errors.get("validation_body"),
-            codes=errors.get("codes", {}),
-            messages=errors.get("messages", {}),
+def read_errors(spec: Spec, vendor: str) -> ErrorsExtension:
+    """The vendor's x-reelforge-errors; SpecError saying where to add it when the spec has none."""
+    if ERRORS_EXTENSION not in spec.document:
+        raise SpecError(
+            f"{vendor}: the effective spec has no {ERRORS_EXTENSION}; add one in overlays/{vendor}/50-errors.yaml "
+            "and regenerate (docs/x-reelforge-errors.md)",
+            "/" + ERRORS_EXTENSION,
         )
+    return ErrorsExtension.of(spec)
 
 
 @cache
-def vendor_errors(vendor: str) -> VendorErrors:
+def vendor_errors(vendor: str) -> ErrorsExtension:
     """The error facts of a vendor, read once per process from the spec its generated package ships."""
-    return VendorErrors.from_spec(effective_spec(vendor), vendor)
-
-
-def _fill(template: Any, message: str, code: str, status: int, problems: list[dict[str, Any]]) -> Any:
-    """The template with its placeholders filled (docs/x-reelforge-errors.md; fill_error_template in
-    generator/extensions.py, which the pipeline checks the templates with, does the same)."""
-    if isinstance(template, Mapping):
-        return {key: _fill(value, message, code, status, problems) for key, value in template.items()}
-    if isinstance(template, list):
-        return [_fill(value, message, code, status, problems) for value in template]
-    if template == "{status}":
-        return status
-    if template == "{problems}":
-        return problems
-    if isinstance(template, str):
-        return template.replace("{message}", message).replace("{code}", code).replace("{status}", str(status))
-    return template
+    return read_errors(vendor_spec(vendor), vendor)
 
 
 def _summary(kind: ErrorKind, problems: Sequence[Problem], status: int) -> str:
@@ -116,11 +73,10 @@ def error_answer(
     usual status (a server_error answered as 502 or 503)."""
     facts = vendor_errors(vendor)
     if status is None:
-        status = facts.validation_status if kind == "invalid" else _STATUS[kind]
-    template = facts.validation_body if kind == "invalid" and facts.validation_body is not None else facts.body
+        status = facts.status_of(kind)
     message = facts.messages.get(kind) or _summary(kind, problems, status)
     listed = [{"loc": list(p.loc), "msg": p.msg, "type": p.type} for p in problems]
-    body = _fill(template, message, facts.codes.get(kind, ""), status, listed)
+    body = facts.fill(kind, message=message, status=status, problems=listed)
     if not isinstance(body, dict):
-        raise TypeError(f"{vendor}: {EXTENSION} body templates are objects, not {body!r}")
+        raise TypeError(f"{vendor}: {ERRORS_EXTENSION} body templates are objects, not {body!r}")
     return status, body

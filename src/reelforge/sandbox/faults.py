@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import yaml
 from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.routing import Match
@@ -42,9 +41,12 @@ from starlette.types import Message, Receive, Scope, Send
 
 from reelforge.sandbox.errors import ErrorKind, error_answer
 from reelforge.sandbox.state import SandboxState
+from reelforge.specs import DocumentError, parse_document
 from reelforge.vendors import VENDORS
 
 __all__ = [
+    "CONTROL_PREFIX",
+    "DOWNLOAD_OPERATION",
     "FAULT_HEADER",
     "SPELLINGS",
     "Fault",
@@ -56,7 +58,7 @@ __all__ = [
 ]
 
 FAULT_HEADER: Final = "X-Reelforge-Fault"
-# Paths of the sandbox itself, not of a vendor or of storage (app.LOG_PATH): faults never touch them.
+# Paths of the sandbox itself, not of a vendor or of storage (routes.LOG_PATH): faults never touch them.
 CONTROL_PREFIX: Final = "/_sandbox/"
 DOWNLOAD_OPERATION: Final = "download"  # the operation name of /files/<token>.mp4 in rules and the log
 SPELLINGS: Final = (
@@ -203,12 +205,14 @@ class FaultPlan:
             raise FaultFileError(f"{path}: cannot read the fault file: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
             raise FaultFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the fault file as UTF-8") from None
+        # YAML through the project's one loader: keys stay the text written (`on:` is the key "on", not True) and
+        # a key given twice is an error, so no YAML 1.1 reading quietly changes a rule. A .json file is JSON only.
         try:
-            data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
-            raise FaultFileError(
-                f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}"
-            ) from None
+            data = json.loads(text) if path.suffix.lower() == ".json" else parse_document(text, str(path))
+        except json.JSONDecodeError as exc:
+            raise FaultFileError(f"{path}: not valid JSON: {exc}") from None
+        except DocumentError as exc:
+            raise FaultFileError(str(exc)) from None
         return cls.from_data(data, str(path))
 
     @classmethod

@@ -14,29 +14,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final
 
-from reelforge.sandbox.bodies import (
-    JSONPathStep,
-    example_instance,
-    find_at,
-    is_valid_instance,
-    parse_simple_path,
-    resolve_ref,
-    set_at,
-)
+from reelforge.sandbox.examples import example_instance
+from reelforge.specs import REELFORGE_STATES, TERMINAL_STATES, JobExtension, JSONPath, Spec, SpecError, Step
 
 __all__ = [
     "FAIL_FRACTION",
     "FAIL_MARKER",
     "PHASE_SECONDS",
-    "REELFORGE_STATES",
     "JobLifecycle",
     "JobState",
     "TimelineStep",
     "should_fail",
 ]
-
-REELFORGE_STATES: Final = ("queued", "running", "succeeded", "failed", "canceled")
-TERMINAL_STATES: Final = frozenset({"succeeded", "failed", "canceled"})
 
 # Seconds each non-terminal phase lasts at speed 1, the same for every vendor: short enough for tests, long
 # enough that a poller sees every status. The running phase is shared equally by the vendor's running values.
@@ -73,105 +62,70 @@ class JobState:
     terminal: bool
 
 
-def _operations(document: Mapping[str, Any]) -> dict[str, tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
-    """operationId -> (path, path item, operation)."""
-    found: dict[str, tuple[str, Mapping[str, Any], Mapping[str, Any]]] = {}
-    for path, item in document.get("paths", {}).items():
-        for operation in item.values():
-            if isinstance(operation, Mapping) and "operationId" in operation:
-                found[str(operation["operationId"])] = (path, item, operation)
-    return found
-
-
-def _success_schema(operation: Mapping[str, Any]) -> Any:
-    """The JSON schema of the operation's first 2xx response that has one."""
-    for code, response in sorted(operation.get("responses", {}).items()):
-        if str(code).startswith("2"):
-            media = response.get("content", {}).get("application/json")
-            if media is not None and "schema" in media:
-                return media["schema"]
-    raise ValueError(f"operation {operation.get('operationId')!r} has no 2xx JSON response")
-
-
-def _deref(document: Mapping[str, Any], schema: Any) -> Any:
-    while isinstance(schema, Mapping) and "$ref" in schema:
-        schema = resolve_ref(document, str(schema["$ref"]))
-    return schema
-
-
-def _schema_at(document: Mapping[str, Any], schema: Any, jsonpath: str) -> Any:
-    """The schema of the value a simple JSONPath selects in instances of `schema` (None when unknown)."""
-    node = _deref(document, schema)
-    for step in parse_simple_path(jsonpath):
-        if not isinstance(node, Mapping):
-            return None
-        if step.name is not None:
-            node = _deref(document, node.get("properties", {}).get(step.name))
-        else:
-            node = _deref(document, node.get("items"))
-    return node
-
-
 @dataclass(frozen=True)
 class JobLifecycle:
     """One vendor's job lifecycle: its statuses, their meaning, their order in time, and its status bodies."""
 
-    document: Mapping[str, Any]
-    create_operation_id: str
-    job: Mapping[str, Any]
-    states: Mapping[str, tuple[str, ...]]
+    spec: Spec
+    job: JobExtension
     status_values: tuple[str, ...]
     status_schema: Any
     job_id_field: str | None
 
     @classmethod
-    def from_spec(cls, document: Mapping[str, Any], create_operation_id: str) -> JobLifecycle:
+    def from_spec(cls, spec: Spec, create_operation_id: str) -> JobLifecycle:
         """Read the lifecycle of the job `create_operation_id` makes from its x-reelforge-job.
 
-        Raises ValueError when the operation has no x-reelforge-job, the status operation is missing, or
-        the status enum and the states lists disagree (a value in no list, or in two).
+        Raises SpecError (a ValueError) when the spec has no such operation, the operation has no
+        x-reelforge-job, the status operation is missing or documents no JSON success body, or the status enum
+        and the states lists disagree (a value in no list, or in two).
         """
-        operations = _operations(document)
-        if create_operation_id not in operations:
-            raise ValueError(f"no operation {create_operation_id!r} in the spec")
-        create = operations[create_operation_id][2]
-        job: Mapping[str, Any] | None = create.get("x-reelforge-job")
-        if job is None:
-            raise ValueError(f"operation {create_operation_id!r} has no x-reelforge-job")
-        if job["status_operation"] not in operations:
-            raise ValueError(f"status operation {job['status_operation']!r} is not in the spec")
-        status_schema = _success_schema(operations[str(job["status_operation"])][2])
-        states = {state: tuple(str(v) for v in job["states"].get(state, [])) for state in REELFORGE_STATES}
-        listed = [value for values in states.values() for value in values]
+        job = JobExtension.of(spec.operation(create_operation_id))
+        where = f"{spec.label}: {create_operation_id}'s x-reelforge-job"
+        if not spec.has_operation(job.status_operation):
+            raise SpecError(f"{where}: status operation {job.status_operation!r} is not in the spec")
+        status_schema = spec.operation(job.status_operation).success_schema
+        if status_schema is None:
+            raise SpecError(f"{where}: status operation {job.status_operation!r} has no 2xx JSON response")
+        listed = [value for state in REELFORGE_STATES for value in job.states[state]]
         if len(listed) != len(set(listed)):
-            raise ValueError("a vendor status appears in more than one reelforge state")
-        value_schema = _schema_at(document, status_schema, str(job["status"]))
-        enum = value_schema.get("enum") if isinstance(value_schema, Mapping) else None
+            raise SpecError(f"{where}: a vendor status appears in more than one reelforge state")
+        value_schema = spec.schema_at(status_schema, job.status)
+        enum = value_schema.get("enum") if value_schema is not None else None
         status_values = tuple(str(v) for v in enum) if enum else tuple(listed)
         if set(status_values) != set(listed):
-            raise ValueError(
-                f"the status enum {sorted(status_values)} and x-reelforge-job.states {sorted(listed)} disagree"
+            raise SpecError(
+                f"{where}: the status enum {sorted(status_values)} and x-reelforge-job.states {sorted(listed)} disagree"
             )
+        states = job.states
         if not states["succeeded"] or not states["failed"] or not (states["queued"] or states["running"]):
-            raise ValueError("a lifecycle needs a succeeded, a failed, and a queued or running status")
-        id_field = parse_simple_path(str(job["job_id"]))[-1].name
-        status_properties = _deref(document, status_schema).get("properties", {})
+            raise SpecError(f"{where}: a lifecycle needs a succeeded, a failed, and a queued or running status")
+        # The status body repeats the job id where it has the create answer's id field (same name, at its top).
+        id_field = job.job_id.last_name
+        has_id = id_field is not None and spec.schema_at(status_schema, _member(id_field)) is not None
         return cls(
-            document=document,
-            create_operation_id=create_operation_id,
+            spec=spec,
             job=job,
-            states=states,
             status_values=status_values,
             status_schema=status_schema,
-            job_id_field=id_field if id_field in status_properties else None,
+            job_id_field=id_field if has_id else None,
         )
+
+    @property
+    def create_operation_id(self) -> str:
+        return self.job.create_operation
+
+    @property
+    def states(self) -> Mapping[str, tuple[str, ...]]:
+        """reelforge state -> the vendor's values for it (every state present, maybe empty)."""
+        return self.job.states
 
     # --- time -----------------------------------------------------------------------------------------
 
     @property
     def needs_start(self) -> bool:
         """True when the job waits in its first status until the start operation is called."""
-        return "start_operation" in self.job
+        return self.job.start_operation is not None
 
     @property
     def first_status(self) -> str:
@@ -264,143 +218,131 @@ class JobLifecycle:
         times only when succeeded, and the error message only when failed. Result and error fields of the
         example are cleared (null, an empty array, or left out, whichever the schema allows) otherwise.
         """
+        job = self.job
         body: dict[str, Any] = copy.deepcopy(self._status_example)
-        urls_path = str(self.job["result_urls"])
         # One item per result from the start where results sit in items that exist before them (Hera's outputs,
         # one per requested output, each with its own status); cleared below until the job succeeds.
-        self._size_each(body, urls_path, result_count)
+        self._size_each(body, job.result_urls, result_count)
         if self.job_id_field is not None:
-            set_at(body, f"$.{self.job_id_field}", job_id)
-        status_path = str(self.job["status"])
-        set_at(body, status_path, state.vendor_status)
+            _member(self.job_id_field).set(body, job_id)
+        job.status.set(body, state.vendor_status)
         self._mirror_status(body, state.vendor_status)
-        progress = self.job.get("progress")
-        if isinstance(progress, Mapping):
-            scaled = state.progress * float(progress.get("scale", 1))
-            value_schema = _schema_at(self.document, self.status_schema, str(progress["path"]))
-            if isinstance(value_schema, Mapping) and value_schema.get("type") == "integer":
-                set_at(body, str(progress["path"]), round(scaled))
-            else:
-                set_at(body, str(progress["path"]), scaled)
-        if "eta_seconds" in self.job and state.eta_seconds is not None:
-            set_at(body, str(self.job["eta_seconds"]), math.ceil(state.eta_seconds))
-        expires_path = self.job.get("result_expires_at")
+        if job.progress is not None:
+            scaled = state.progress * job.progress.scale
+            value_schema = self.spec.schema_at(self.status_schema, job.progress.path)
+            integer = value_schema is not None and value_schema.get("type") == "integer"
+            job.progress.path.set(body, round(scaled) if integer else scaled)
+        if job.eta_seconds is not None and state.eta_seconds is not None:
+            job.eta_seconds.set(body, math.ceil(state.eta_seconds))
         if state.reelforge_state == "succeeded" and result_urls:
-            self._set_each(body, urls_path, list(result_urls))
-            if expires_path is not None and result_expires_at:
-                self._set_each(body, str(expires_path), list(result_expires_at))
+            self._set_each(body, job.result_urls, list(result_urls))
+            if job.result_expires_at is not None and result_expires_at:
+                self._set_each(body, job.result_expires_at, list(result_expires_at))
         else:
-            body = self._clear(body, urls_path)
-        error_path = self.job.get("error_message")
-        if error_path is not None:
+            body = self._clear(body, job.result_urls)
+        if job.error_message is not None:
             if state.reelforge_state == "failed" and error_message is not None:
-                set_at(body, str(error_path), error_message)
+                job.error_message.set(body, error_message)
             else:
-                body = self._clear(body, str(error_path))
+                body = self._clear(body, job.error_message)
         return body
 
     @cached_property
     def _status_example(self) -> dict[str, Any]:
         """The status schema's example instance, built once (every status body starts from a copy of it)."""
-        example = example_instance(self.document, self.status_schema)
+        example = example_instance(self.spec, self.status_schema)
         if not isinstance(example, dict):
-            raise TypeError("the status response is not a JSON object")
+            raise TypeError(f"{self.spec.label}: the status response of {self.create_operation_id} is not an object")
         return example
 
     @cached_property
-    def _clear_choices(self) -> dict[str, tuple[int, str]]:
+    def _clear_choices(self) -> dict[JSONPath, tuple[int, str]]:
         """How `_clear` emptied each path the first time ((prefix length, null|empty|drop)); every status body
         has the same shape, so the choice found valid once holds for every later body (the tests validate each)."""
         return {}
 
     def _mirror_status(self, body: dict[str, Any], vendor_status: str) -> None:
         """Items next to the result URLs that carry a status of the same enum get the job's status too."""
-        steps = parse_simple_path(str(self.job["result_urls"]))
-        status_name = parse_simple_path(str(self.job["status"]))[-1].name
-        for position, step in enumerate(steps):
-            if step.wildcard and status_name is not None:
-                prefix = "$" + "".join(_render(s) for s in steps[: position + 1])
-                item_schema = _schema_at(self.document, self.status_schema, prefix + "." + status_name)
-                if isinstance(item_schema, Mapping) and vendor_status in item_schema.get("enum", ()):
-                    for item in find_at(body, prefix):
-                        if isinstance(item, dict):
-                            item[status_name] = vendor_status
-                break
+        split = self.job.result_urls.split_at_wildcard()
+        status_name = self.job.status.last_name
+        if split is None or status_name is None:
+            return
+        items = split[0] / Step(wildcard=True)
+        item_schema = self.spec.schema_at(self.status_schema, items / _member(status_name))
+        if item_schema is not None and vendor_status in item_schema.get("enum", ()):
+            for item in items.find(body):
+                if isinstance(item, dict):
+                    item[status_name] = vendor_status
 
-    def _set_each(self, body: dict[str, Any], jsonpath: str, values: list[str]) -> None:
+    def _set_each(self, body: dict[str, Any], path: JSONPath, values: list[str]) -> None:
         """Set the nodes of a path with at most one wildcard to `values` in order, sizing that array to fit."""
-        sized = self._size_each(body, jsonpath, len(values))
+        sized = self._size_each(body, path, len(values))
         if sized is None:
-            set_at(body, jsonpath, values[0])
+            path.set(body, values[0])
             return
         array_path, rest = sized
         for index, value in enumerate(values):
-            set_at(body, f"{array_path}[{index}]{rest}", value)
+            (array_path / Step(index=index) / rest).set(body, value)
 
-    def _size_each(self, body: dict[str, Any], jsonpath: str, count: int) -> tuple[str, str] | None:
+    def _size_each(self, body: dict[str, Any], path: JSONPath, count: int) -> tuple[JSONPath, JSONPath] | None:
         """Size the array at the wildcard of a path to `count` items (copies of its first, or of the schema's
         example item); (array path, rest of the path), or None for a path without a wildcard."""
-        steps = parse_simple_path(jsonpath)
-        wild = [i for i, step in enumerate(steps) if step.wildcard]
-        if not wild:
+        split = path.split_at_wildcard()
+        if split is None:
             return None
-        cut = wild[0]
-        array_path = "$" + "".join(_render(s) for s in steps[:cut])
-        arrays = find_at(body, array_path)
+        array_path, rest = split
+        arrays = array_path.find(body)
         if not arrays or not isinstance(arrays[0], list):
-            set_at(body, array_path, [])
-            arrays = find_at(body, array_path)
+            array_path.set(body, [])
+            arrays = array_path.find(body)
         array = arrays[0]
-        if not array and cut + 1 < len(steps):
-            item_schema = _schema_at(self.document, self.status_schema, array_path + "[*]")
-            array.append(example_instance(self.document, item_schema) if item_schema is not None else {})
+        if not array and rest.steps:
+            item_schema = self.spec.schema_at(self.status_schema, array_path / Step(wildcard=True))
+            array.append(example_instance(self.spec, item_schema) if item_schema is not None else {})
         template = array[0] if array else None
         del array[count:]
         while len(array) < count:
             array.append(copy.deepcopy(template))
-        return array_path, "".join(_render(s) for s in steps[cut + 1 :])
+        return array_path, rest
 
-    def _clear(self, body: dict[str, Any], jsonpath: str) -> dict[str, Any]:
+    def _clear(self, body: dict[str, Any], path: JSONPath) -> dict[str, Any]:
         """Remove what a path points at, the least intrusive valid way: null it, empty its array, or drop it."""
-        if not find_at(body, jsonpath):
+        if not path.find(body):
             return body
-        steps = parse_simple_path(jsonpath)
-        known = self._clear_choices.get(jsonpath)
+        known = self._clear_choices.get(path)
         if known is not None:
-            return _cleared(body, steps, *known)
-        for cut in range(len(steps), 0, -1):
-            prefix = "$" + "".join(_render(s) for s in steps[:cut])
-            if not find_at(body, prefix):
+            return _cleared(body, path, *known)
+        for cut in range(len(path.steps), 0, -1):
+            if not path.head(cut).find(body):
                 continue
-            kinds = ["empty"] if steps[cut - 1].wildcard else ["null"]
-            if steps[cut - 1].name is not None:
+            last = path.steps[cut - 1]
+            kinds = ["empty"] if last.wildcard else ["null"]
+            if last.name is not None:
                 kinds.append("drop")
             for kind in kinds:
-                attempt = _cleared(body, steps, cut, kind)
-                if attempt != body and is_valid_instance(self.document, self.status_schema, attempt):
-                    self._clear_choices[jsonpath] = (cut, kind)
+                attempt = _cleared(body, path, cut, kind)
+                if attempt != body and self.spec.is_valid(self.status_schema, attempt):
+                    self._clear_choices[path] = (cut, kind)
                     return attempt
         return body
 
 
-def _cleared(body: dict[str, Any], steps: list[JSONPathStep], cut: int, kind: str) -> dict[str, Any]:
-    """A copy of `body` with the node at the first `cut` steps nulled, its array emptied, or its key dropped."""
+def _member(name: str) -> JSONPath:
+    """The path of a top-level member (`$.name`)."""
+    return JSONPath((Step(name=name),))
+
+
+def _cleared(body: dict[str, Any], path: JSONPath, cut: int, kind: str) -> dict[str, Any]:
+    """A copy of `body` with the node at the first `cut` steps of `path` nulled, its array emptied, or its key
+    dropped."""
     result = copy.deepcopy(body)
-    parent = "$" + "".join(_render(s) for s in steps[: cut - 1])
+    parent, last = path.head(cut - 1), path.steps[cut - 1]
     if kind == "null":
-        set_at(result, parent + _render(steps[cut - 1]), None)
+        path.head(cut).set(result, None)
     elif kind == "empty":
-        set_at(result, parent, [])
+        parent.set(result, [])
     else:
-        for node in find_at(result, parent):
+        for node in parent.find(result):
             if isinstance(node, dict):
-                node.pop(steps[cut - 1].name, None)
+                node.pop(last.name, None)
     return result
-
-
-def _render(step: JSONPathStep) -> str:
-    if step.name is not None:
-        return f"['{step.name}']"
-    if step.wildcard:
-        return "[*]"
-    return f"[{step.index}]"

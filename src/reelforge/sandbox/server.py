@@ -21,16 +21,18 @@ from typing import IO, Any, Final, Self
 
 import uvicorn
 
-from reelforge.sandbox.app import LOG_PATH, VENDORS, build_app, lifecycle_for, vendor_spec
+from reelforge.sandbox.catalog import lifecycle_for, served_vendor
 from reelforge.sandbox.faults import FaultMiddleware, FaultPlan
+from reelforge.sandbox.routes import LOG_PATH, build_app
 from reelforge.sandbox.state import SandboxState
+from reelforge.vendors import VENDORS
 
-__all__ = ["Sandbox", "SandboxProcess"]
+__all__ = ["Sandbox", "SandboxProcess", "listen"]
 
 _START_TIMEOUT: Final = 10.0
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
     """A listening socket on host:port, bound here so that a taken port is a clear error before any thread starts
     (uvicorn serves on it and closes it when it stops)."""
     try:
@@ -75,7 +77,7 @@ class Sandbox:
         # Rules from a fault file (faults.py), read now so a bad file fails here (FaultFileError); the
         # X-Reelforge-Fault header works regardless.
         self.faults = faults if isinstance(faults, FaultPlan) or faults is None else FaultPlan.from_file(faults)
-        self._prefixes = {vendor: vendor_spec(vendor).prefix for vendor in self.vendors}
+        self._prefixes = {vendor: served_vendor(vendor).prefix for vendor in self.vendors}
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._app: FaultMiddleware | None = None
@@ -104,7 +106,7 @@ class Sandbox:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
         # The port first: a taken port must not leave a new state file behind.
-        listener = _listen(self.host, self._requested_port)
+        listener = listen(self.host, self._requested_port)
         try:
             if self.state_file is not None:
                 listeners = self.state.listeners
@@ -182,7 +184,7 @@ class SandboxProcess:
         self._stderr: IO[str] | None = None
 
     def base_url(self, vendor: str) -> str:
-        return self.url + vendor_spec(vendor).prefix
+        return self.url + served_vendor(vendor).prefix
 
     @property
     def log(self) -> list[dict[str, Any]]:

@@ -66,7 +66,8 @@ CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, at
 """
 
 # (vendor, create operationId) -> the lifecycle of the jobs that operation makes, or None when the installed
-# specs no longer have it. The app supplies it, so this module does not import the app.
+# specs no longer have it. The sandbox passes catalog.lifecycle_for; taken as an argument, so that this module
+# reads no spec itself and a test can give a resolver of its own.
 LifecycleResolver = Callable[[str, str], JobLifecycle | None]
 
 

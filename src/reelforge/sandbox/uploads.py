@@ -1,4 +1,8 @@
-"""Uploaded input files: reading a multipart file part, and the storage side of an upload.
+"""Uploads: the upload operations of each vendor, and the storage URLs that complete them.
+
+An upload operation (the one carrying `x-reelforge-upload`, docs/x-reelforge-upload.md) and a reserved asset's
+`upload_operation` keep the file in memory as the vendor's style says (multipart; reserve, then upload the
+bytes; presigned PUT; by URL), and answer the documented body with the URL, asset id or upload URLs written in.
 
 `PUT /uploads/<token>` takes the raw bytes of a presigned upload URL (Magic Hour's style: no vendor key, and
 an expiry like the result URLs'); `GET /uploads/<token>/<filename>` serves a stored file back (the URL Hera's
@@ -10,20 +14,28 @@ from __future__ import annotations
 
 import hashlib
 import io
+import secrets
 import time
-from collections.abc import Awaitable, Callable
-from typing import Final
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import Response
 from werkzeug.formparser import FormDataParser
 from werkzeug.http import parse_options_header
 
+from reelforge.sandbox import RESULT_URL_LIFETIME_SECONDS
+from reelforge.sandbox.answers import Answers, iso_time
+from reelforge.sandbox.catalog import ServedOperation
+from reelforge.sandbox.errors import Problem
 from reelforge.sandbox.state import SandboxState, Upload
+from reelforge.specs import JSONPath, UploadExtension
 
 __all__ = [
     "EXPIRED_STATUS",
     "MultipartFile",
+    "Uploads",
     "multipart_file",
     "safe_name",
     "store",
@@ -130,3 +142,86 @@ def upload_get_endpoint(state: SandboxState) -> Handler:
         return Response(data, media_type=media_type or "application/octet-stream")
 
     return get
+
+
+def _missing_file(upload: UploadExtension) -> Problem:
+    return Problem(("body", str(upload.field)), "Field required: send the file as this multipart field", "missing")
+
+
+class Uploads:
+    """The upload operations of one vendor, on the sandbox's shared state, at its speed."""
+
+    def __init__(self, answers: Answers, state: SandboxState, speed: float) -> None:
+        self.answers = answers
+        self.vendor = answers.vendor.vendor
+        self.state = state
+        self.speed = speed
+
+    def answer(self, op: ServedOperation, upload: UploadExtension, request: Request, body: Any, raw: bytes) -> Response:
+        """An upload operation, as its x-reelforge-upload style says."""
+        base = str(request.base_url).rstrip("/")
+        content_type = request.headers.get("content-type", "")
+        now = time.time()
+        if op.role == "upload_file":  # the second step of a reserved asset: its bytes
+            asset_id = str(request.path_params[str(upload.asset_id_parameter)])
+            sent = multipart_file(content_type, raw, str(upload.field))
+            with self.state.lock:
+                reserved = self.state.uploads.get(asset_id)
+                if reserved is None or reserved.vendor != self.vendor:
+                    return self.answers.error("not_found", operation=op.operation_id, asset_id=asset_id)
+                if sent is None:
+                    return self.answers.error("invalid", [_missing_file(upload)], operation=op.operation_id)
+                _, media_type, data = sent  # the asset keeps the name it was created with
+                store(self.state, asset_id, reserved, data, media_type, op.operation_id)
+            return self.answers.documented(op)
+        if upload.style == "multipart":
+            sent = multipart_file(content_type, raw, str(upload.field))
+            if sent is None:
+                return self.answers.error("invalid", [_missing_file(upload)], operation=op.operation_id)
+            name, media_type, data = sent
+            token = secrets.token_urlsafe(16)
+            with self.state.lock:
+                entry = Upload(self.vendor, op.operation_id, safe_name(name), media_type, now)
+                store(self.state, token, entry, data)
+            url = {upload.url: f"{base}/uploads/{token}/{entry.name}"} if upload.url is not None else {}
+            return self.answers.documented(op, url)
+        if upload.style == "presigned_put":
+            return self.presigned(op, upload, body, base, now)
+        # reserve and by_url: an asset with an id now; its bytes come later (reserve) or never (by_url).
+        asset_id = str(uuid.uuid4())
+        name = str(body.get("name", "")) if isinstance(body, Mapping) else ""
+        by_url = upload.style == "by_url" and isinstance(body, Mapping) and upload.url_field is not None
+        source = body.get(upload.url_field) if by_url else None
+        with self.state.lock:
+            entry = Upload(self.vendor, op.operation_id, name, "", now, source_url=source)
+            self.state.save_upload(asset_id, entry)
+            event = "upload_registered" if upload.style == "by_url" else "upload_reserved"
+            self.state.record(event, vendor=self.vendor, operation=op.operation_id, key=asset_id, url=source)
+        ids = {upload.asset_id: asset_id} if upload.asset_id is not None else {}
+        return self.answers.documented(op, ids, echo=body)
+
+    def presigned(self, op: ServedOperation, upload: UploadExtension, body: Any, base: str, now: float) -> Response:
+        """Upload URLs for each requested file, in request order; each takes one PUT of the bytes until it
+        expires (the result URLs' lifetime, divided by the speed)."""
+        extensions = [str(e) for e in upload.extension.find(body)] if upload.extension is not None else [""]
+        expires_at = now + RESULT_URL_LIFETIME_SECONDS / self.speed
+        urls: list[str] = []
+        paths: list[str] = []
+        with self.state.lock:
+            for extension in extensions:
+                token = secrets.token_urlsafe(16)
+                suffix = f".{extension}" if extension else ""
+                name = f"{token}{suffix}"
+                entry = Upload(self.vendor, op.operation_id, name, "", now, expires_at=expires_at)
+                self.state.save_upload(token, entry)
+                self.state.record("upload_reserved", vendor=self.vendor, operation=op.operation_id, key=token)
+                urls.append(f"{base}/uploads/{token}")
+                paths.append((upload.file_path_prefix or "") + name)
+        values: dict[JSONPath, list[str]] = {}
+        if upload.upload_url is not None:
+            values[upload.upload_url] = urls
+        if upload.file_path is not None:
+            values[upload.file_path] = paths
+        if upload.expires_at is not None:
+            values[upload.expires_at] = [iso_time(expires_at)] * len(urls)
+        return self.answers.documented(op, lists=values)

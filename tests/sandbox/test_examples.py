@@ -5,19 +5,17 @@ from typing import Any
 
 import pytest
 
-from reelforge.sandbox.bodies import (
-    JSONPathStep,
-    example_instance,
-    find_at,
-    is_valid_instance,
-    parse_simple_path,
-    set_at,
-)
+from reelforge.sandbox.examples import example_instance
+from reelforge.specs import JSONPath, Spec
 from tests.sandbox._specs import VENDORS, body_schemas, document, resolve, validation_errors
 
 ALL_BODY_SCHEMAS = [(vendor, label, ptr) for vendor in VENDORS for label, ptr in body_schemas(vendor)]
 OAS30 = {"openapi": "3.0.3", "components": {"schemas": {}}}
 OAS31 = {"openapi": "3.1.0", "components": {"schemas": {}}}
+
+
+def _spec(vendor: str) -> Spec:
+    return Spec(document(vendor), vendor)
 
 
 def test_every_vendor_has_request_and_response_bodies() -> None:
@@ -30,20 +28,20 @@ def test_every_vendor_has_request_and_response_bodies() -> None:
 @pytest.mark.parametrize(("vendor", "label", "ptr"), ALL_BODY_SCHEMAS, ids=[label for _, label, _ in ALL_BODY_SCHEMAS])
 def test_the_example_of_every_body_schema_validates(vendor: str, label: str, ptr: str) -> None:
     schema = resolve(vendor, ptr)
-    instance = example_instance(document(vendor), schema)
+    instance = example_instance(_spec(vendor), schema)
     assert validation_errors(vendor, ptr, instance) == [], instance
-    assert example_instance(document(vendor), schema) == instance  # deterministic
+    assert example_instance(_spec(vendor), schema) == instance  # deterministic
 
 
 def test_the_independent_validator_checks_formats_and_types() -> None:
     vendor, _, ptr = next(
         item for item in ALL_BODY_SCHEMAS if item[1] == "hedra.get_generation_status.200.application/json"
     )
-    good = example_instance(document(vendor), resolve(vendor, ptr))
+    good = example_instance(_spec(vendor), resolve(vendor, ptr))
     assert validation_errors(vendor, ptr, good) == []
     assert validation_errors(vendor, ptr, {**good, "id": "not-a-uuid"})
     assert validation_errors(vendor, ptr, {**good, "status": "no-such-status"})
-    assert not is_valid_instance(document(vendor), resolve(vendor, ptr), {**good, "id": "not-a-uuid"})
+    assert not _spec(vendor).is_valid(resolve(vendor, ptr), {**good, "id": "not-a-uuid"})
 
 
 def _schema(doc: dict[str, Any], schema: Any, **components: Any) -> tuple[dict[str, Any], Any]:
@@ -103,10 +101,10 @@ def _schema(doc: dict[str, Any], schema: Any, **components: Any) -> tuple[dict[s
     ],
 )
 def test_example_instance_of_small_schemas(doc: dict[str, Any], schema: Any, expected: Any) -> None:
-    value = example_instance(doc, schema)
+    value = example_instance(Spec(doc), schema)
     assert value == expected
     assert type(value) is type(expected)
-    assert is_valid_instance(doc, schema, value)
+    assert Spec(doc).is_valid(schema, value)
 
 
 def test_refs_and_siblings_of_a_ref() -> None:
@@ -124,7 +122,7 @@ def test_refs_and_siblings_of_a_ref() -> None:
         Kind={"type": "string", "enum": ["first", "second"]},
         Inner={"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "format": "uuid"}}},
     )
-    value = example_instance(doc, schema)
+    value = example_instance(Spec(doc), schema)
     assert value == {"kind": "second", "inner": {"id": "3f2c7a8e-5b1d-4c6e-9a0f-1d2e3f4a5b6c"}}
 
 
@@ -139,7 +137,7 @@ def test_a_discriminated_one_of_takes_its_first_branch() -> None:
         a={"type": "object", "required": ["type"], "properties": {"type": {"const": "a"}}},
         b={"type": "object", "required": ["type"], "properties": {"type": {"const": "b"}}},
     )
-    assert example_instance(doc, schema) == {"type": "a"}
+    assert example_instance(Spec(doc), schema) == {"type": "a"}
 
 
 def test_a_required_cycle_is_refused() -> None:
@@ -149,7 +147,7 @@ def test_a_required_cycle_is_refused() -> None:
         Node={"type": "object", "required": ["next"], "properties": {"next": {"$ref": "#/components/schemas/Node"}}},
     )
     with pytest.raises(ValueError, match="deep"):
-        example_instance(doc, schema)
+        example_instance(Spec(doc), schema)
 
 
 def test_an_optional_cycle_is_fine() -> None:
@@ -158,76 +156,7 @@ def test_an_optional_cycle_is_fine() -> None:
         {"$ref": "#/components/schemas/Node"},
         Node={"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"}}},
     )
-    assert example_instance(doc, schema) == {}
-
-
-# --- set_at / find_at ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "path", "expected"),
-    [
-        ({}, "$.a.b", {"a": {"b": "N"}}),
-        ({"a": {"b": 1, "c": 2}}, "$.a.b", {"a": {"b": "N", "c": 2}}),
-        ({"a": [{"b": 1}, {"b": 2}]}, "$.a[0].b", {"a": [{"b": "N"}, {"b": 2}]}),
-        ({"a": [{"b": 1}, {"b": 2}]}, "$.a[-1].b", {"a": [{"b": 1}, {"b": "N"}]}),
-        ({"a": []}, "$.a[0].b", {"a": [{"b": "N"}]}),
-        ({}, "$.a[0].b", {"a": [{"b": "N"}]}),
-        ({"a": [{"b": 1}, {"c": 2}]}, "$.a[*].b", {"a": [{"b": "N"}, {"c": 2, "b": "N"}]}),
-        ({"a": []}, "$.a[*].b", {"a": [{"b": "N"}]}),
-        ({"a": [1, 2]}, "$.a[*]", {"a": ["N", "N"]}),
-        ({"a": None}, "$.a.b", {"a": {"b": "N"}}),
-        ({}, "$['odd key'].x", {"odd key": {"x": "N"}}),
-        ({}, '$["q"]', {"q": "N"}),
-    ],
-)
-def test_set_at(value: Any, path: str, expected: Any) -> None:
-    result = set_at(value, path, "N")
-    assert result == expected
-    assert result is value
-    assert all(node == "N" for node in find_at(result, path))
-
-
-def test_set_at_the_root_returns_the_new_value() -> None:
-    assert set_at({"a": 1}, "$", [1]) == [1]
-
-
-@pytest.mark.parametrize(
-    ("value", "path", "error"),
-    [
-        ({"a": 1}, "$.a.b", TypeError),
-        ({"a": {}}, "$.a[0]", TypeError),
-        ({"a": [1]}, "$.a[0].b", TypeError),
-        ({}, "$.*", TypeError),
-        ({"a": [1]}, "$.a[3]", ValueError),
-        ({}, "$..a", ValueError),
-        ({}, "$.a[?@.b]", ValueError),
-        ({}, "$.a[0:2]", ValueError),
-        ({}, "a.b", ValueError),
-    ],
-)
-def test_set_at_refuses(value: Any, path: str, error: type[Exception]) -> None:
-    with pytest.raises(error):
-        set_at(value, path, "N")
-
-
-def test_parse_simple_path() -> None:
-    assert parse_simple_path("$.outputs[*].file_url") == [
-        JSONPathStep(name="outputs"),
-        JSONPathStep(wildcard=True),
-        JSONPathStep(name="file_url"),
-    ]
-    assert parse_simple_path("$.generations[0].generation_id")[1] == JSONPathStep(index=0)
-    assert parse_simple_path("$") == []
-
-
-def test_find_at() -> None:
-    body = {"downloads": [{"url": "u1"}, {"url": "u2"}, {}], "status": "complete"}
-    assert find_at(body, "$.downloads[*].url") == ["u1", "u2"]
-    assert find_at(body, "$.downloads[1].url") == ["u2"]
-    assert find_at(body, "$.status") == ["complete"]
-    assert find_at(body, "$.missing.deeper") == []
-    assert find_at(body, "$") == [body]
+    assert example_instance(Spec(doc), schema) == {}
 
 
 def test_the_instance_shares_nothing_with_the_spec_or_itself() -> None:
@@ -235,9 +164,9 @@ def test_the_instance_shares_nothing_with_the_spec_or_itself() -> None:
         OAS30,
         {"type": "array", "minItems": 2, "items": {"type": "object", "example": {"k": [1]}}},
     )
-    value = example_instance(doc, schema)
+    value = example_instance(Spec(doc), schema)
     assert value == [{"k": [1]}, {"k": [1]}]
-    set_at(value, "$[0].k[0]", 2)
+    JSONPath.parse("$[0].k[0]").set(value, 2)
     assert value == [{"k": [2]}, {"k": [1]}]
     assert doc["components"] == OAS30["components"]
-    assert example_instance(doc, schema) == [{"k": [1]}, {"k": [1]}]
+    assert example_instance(Spec(doc), schema) == [{"k": [1]}, {"k": [1]}]
