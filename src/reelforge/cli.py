@@ -90,10 +90,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Details left out of the printed line: a request body (job_created's, job_started's) would make it a screenful;
+# the log has it.
+_NOT_PRINTED: Final = frozenset({"event", "at", "vendor", "body"})
+
+
 def _print_event(entry: dict[str, Any]) -> None:
     """One line per event: time, event, vendor, then the other details as key=value."""
     moment = time.strftime("%H:%M:%S", time.localtime(entry["at"]))
-    details = " ".join(f"{k}={v}" for k, v in entry.items() if k not in {"event", "at", "vendor"} and v is not None)
+    details = " ".join(f"{k}={v}" for k, v in entry.items() if k not in _NOT_PRINTED and v is not None)
     print(f"{moment}  {entry['event']:<20} {entry.get('vendor') or '-':<10} {details}", flush=True)
 
 

@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,6 +86,36 @@ def test_argil_waits_in_idle_until_render(sandbox: Sandbox, recorder: Recorder) 
     assert seen[-1] == "DONE"
     assert [e["job_id"] for e in sandbox.log if e["event"] == "job_started"] == [job_id]
     assert_conforms("argil", sandbox, recorder.exchanges)
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_job_created_carries_the_create_body_and_never_the_key(
+    vendor: str, sandbox: Sandbox, recorder: Recorder
+) -> None:
+    job_id = DRIVERS[vendor]().create(client_for(vendor, sandbox, recorder), "a lighthouse at dusk")
+    [(create, _)] = recorder.exchanges
+    [created] = _created(sandbox, job_id)
+    assert created["body"] == json.loads(create.content)
+    assert "a lighthouse at dusk" in json.dumps(created["body"])
+    # The key went out in a header; no event carries a header, so the key is nowhere in the log.
+    assert any(API_KEY in value for value in create.headers.values())
+    assert API_KEY not in json.dumps(sandbox.log)
+
+
+def test_job_started_carries_the_start_body_where_there_is_one(sandbox: Sandbox, recorder: Recorder) -> None:
+    from reelforge_argil.api.videos import render_video
+    from reelforge_argil.models import RenderVideoRequest
+
+    driver = DRIVERS["argil"]()
+    client = client_for("argil", sandbox, recorder)
+    with_body, without_body = driver.create(client, "one"), driver.create(client, "two")
+    callback = "https://example.com/hooks/argil"
+    render_video.sync(uuid.UUID(with_body), client=client, body=RenderVideoRequest(callback_url=callback))
+    render_video.sync(uuid.UUID(without_body), client=client)
+    started = {e["job_id"]: e for e in sandbox.log if e["event"] == "job_started"}
+    assert started[with_body]["body"] == {"callbackUrl": callback}
+    assert "body" not in started[without_body]
+    assert API_KEY not in json.dumps(sandbox.log)
 
 
 def _create_path(vendor: str) -> tuple[str, str]:

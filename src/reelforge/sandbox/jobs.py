@@ -4,7 +4,8 @@ A create stores a job and answers the documented success body with the job id an
 a start starts the job's clock (Argil's render); a status call answers the job's state at this moment as a
 status body; a cancel marks the job canceled, or deletes it, as `cancel_effect` says. A job fails when any
 string its create body has at `x-reelforge-job.prompt` contains the fail marker (lifecycle.should_fail).
-The log gets `job_created`, `job_create_repeated`, `job_started`, `job_canceled` and `job_cancel_ignored`.
+The log gets `job_created` (with the create call's JSON body as `body`), `job_create_repeated`, `job_started`
+(with the start call's JSON body as `body`, where it sent one), `job_canceled` and `job_cancel_ignored`.
 """
 
 from __future__ import annotations
@@ -96,7 +97,9 @@ class Jobs:
                     result_count=_result_count(lifecycle, body),
                 )
                 self.state.add_job(job)
-                self.state.record("job_created", vendor=self.vendor, job_id=job_id, operation=op.operation_id)
+                self.state.record(
+                    "job_created", vendor=self.vendor, job_id=job_id, operation=op.operation_id, body=body
+                )
             else:
                 # The client reused a pre-reserved id (Hedra's generation_id). The spec marks that deduplication
                 # as unconfirmed (idempotency.confirmed is false: Hedra does not document it), so the sandbox
@@ -121,7 +124,8 @@ class Jobs:
             if op.role == "start" and job.started_at is None:
                 job.started_at = time.time()
                 self.state.save_job(job)
-                self.state.record("job_started", vendor=self.vendor, job_id=job_id)
+                sent = {"body": body} if body is not None else {}
+                self.state.record("job_started", vendor=self.vendor, job_id=job_id, **sent)
             if op.role == "cancel":
                 return self.cancel(op, job)
             return JSONResponse(self.status_body(job, request), status_code=success_of(op.operation)[0])
