@@ -371,6 +371,41 @@ def test_bad_fault_files_name_the_file_rule_and_field(
     assert where in message and expected in message
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # YAML 1.1 reads an unquoted on/off/yes/no as a boolean: as a key that would be the field True, as a
+        # value a rule that means something else. Each is refused, by the name the author wrote.
+        ("faults:\n  - fault: '500'\n    on: create_video\n", "faults[0]: unknown field 'on'"),
+        ("faults:\n  - fault: '500'\n    no: 2\n", "faults[0]: unknown field 'no'"),
+        ("faults:\n  - fault: on\n", "faults[0].fault: expected a string, not the boolean true"),
+        (
+            "faults:\n  - fault: '500'\n    vendor: no\n",
+            "faults[0].vendor: expected a non-empty string, not the boolean false",
+        ),
+        ("faults:\n  - fault: '500'\n    times: off\n", "faults[0].times: expected a whole number >= 0"),
+        # A key given twice is an error, not its last value quietly winning.
+        ("faults:\n  - fault: '500'\n    times: 1\n    times: always\n", "duplicate mapping key 'times'"),
+    ],
+)
+def test_yaml_traps_in_a_fault_file_are_refused_by_name(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "faults.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FaultFileError) as caught:
+        FaultPlan.from_file(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert expected in str(caught.value)
+
+
+def test_a_quoted_yaml_word_is_the_text_written(tmp_path: Path) -> None:
+    path = tmp_path / "faults.yaml"
+    path.write_text("faults:\n  - fault: '503'\n    method: 'on'\n    'no': \n", encoding="utf-8")
+    with pytest.raises(FaultFileError, match=r"faults\[0\]: unknown field 'no'"):
+        FaultPlan.from_file(path)
+    path.write_text("faults:\n  - fault: '503'\n    method: 'on'\n", encoding="utf-8")
+    assert FaultPlan.from_file(path).rules[0].method == "ON"  # the text, upper-cased as methods are
+
+
 def test_unparsable_and_missing_files_name_the_file(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("faults: [\n", encoding="utf-8")

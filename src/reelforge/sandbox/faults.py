@@ -267,8 +267,8 @@ def _rule(source: str, index: int, item: Any) -> FaultRule:
         raise FaultFileError(f"{where}: unknown field {unknown[0]!r}; expected fields: {', '.join(_RULE_FIELDS)}")
     if "fault" not in item:
         raise FaultFileError(f"{where}.fault: missing; expected a fault such as '429 retry-after=2'. {_VALID}")
-    if not isinstance(item["fault"], str | int):
-        raise FaultFileError(f"{where}.fault: expected a string, not {type(item['fault']).__name__}. {_VALID}")
+    if isinstance(item["fault"], bool) or not isinstance(item["fault"], str | int):
+        raise FaultFileError(f"{where}.fault: expected a string, not {_kind(item['fault'])}. {_VALID}")
     try:
         fault = parse_fault(str(item["fault"]))
     except ValueError as exc:
@@ -292,12 +292,19 @@ def _rule(source: str, index: int, item: Any) -> FaultRule:
     )
 
 
+def _kind(value: Any) -> str:
+    """What a value of the wrong type is, in words; YAML 1.1 reads an unquoted yes/no/on/off as a boolean."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()} (YAML reads unquoted yes, no, on and off so; quote the text)"
+    return f"{value!r}" if isinstance(value, str | int | float) or value is None else type(value).__name__
+
+
 def _text(where: str, item: Mapping[str, Any], name: str) -> str | None:
     value = item.get(name)
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise FaultFileError(f"{where}.{name}: expected a non-empty string, not {value!r}")
+        raise FaultFileError(f"{where}.{name}: expected a non-empty string, not {_kind(value)}")
     return value.strip()
 
 
@@ -305,7 +312,7 @@ def _count(where: str, item: Mapping[str, Any], name: str, default: int) -> int:
     value = item.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         extra = ', or "always" / null for no limit' if name == "times" else ""
-        raise FaultFileError(f"{where}.{name}: expected a whole number >= 0{extra}, not {value!r}")
+        raise FaultFileError(f"{where}.{name}: expected a whole number >= 0{extra}, not {_kind(value)}")
     return value
 
 
