@@ -30,6 +30,7 @@ from tests.sandbox._drive import (
     status_value,
 )
 from tests.sandbox._specs import VENDORS, create_operations, document, job_of, operations, terminal_statuses
+from tests.support import argil_body, hedra_body, hera_body
 
 
 def _created(sandbox: Sandbox, job_id: str) -> list[dict[str, Any]]:
@@ -350,26 +351,10 @@ def test_a_restarted_port_0_sandbox_takes_any_free_port_again() -> None:
 @pytest.mark.reelforge_sandbox(speed=10)  # the job lasts about 0.4 s: the first status call finds it running
 def test_hera_has_one_result_per_requested_output(sandbox: Sandbox, recorder: Recorder) -> None:
     from reelforge_hera.api.videos import create_video
-    from reelforge_hera.models import (
-        CreateVideoInput,
-        ExternalExportAspectRatioEnum,
-        ExternalExportConfig,
-        ExternalExportFormatEnum,
-        ExternalExportResolutionEnum,
-        HeraFps,
-    )
 
     client = client_for("hera", sandbox, recorder)
-    outputs = [
-        ExternalExportConfig(
-            format_=ExternalExportFormatEnum.MP4,
-            aspect_ratio=ratio,
-            fps=HeraFps.FPS_30,
-            resolution=ExternalExportResolutionEnum.RES_1080P,
-        )
-        for ratio in (ExternalExportAspectRatioEnum.RATIO_16_9, ExternalExportAspectRatioEnum.RATIO_9_16)
-    ]
-    job_id = create_video.sync(client=client, body=CreateVideoInput(prompt="two cuts", outputs=outputs)).video_id
+    body = hera_body("two cuts", aspect_ratios=("16:9", "9:16"))
+    job_id = create_video.sync(client=client, body=body).video_id
     running = DRIVERS["hera"]().status(client, job_id)
     assert status_value(running) == "in-progress"
     assert [status_value(output) for output in running.outputs] == ["in-progress", "in-progress"]
@@ -384,11 +369,10 @@ def test_hedra_reserved_generation_id(sandbox: Sandbox, recorder: Recorder) -> N
     import uuid
 
     from reelforge_hedra.api.generations import create_generation
-    from reelforge_hedra.models import GeneratedVideoInputs, GenerateVideoRequest
 
     client = client_for("hedra", sandbox, recorder)
     reserved = uuid.uuid4()
-    body = GenerateVideoRequest(generated_video_inputs=GeneratedVideoInputs(text_prompt="hi"), generation_id=reserved)
+    body = hedra_body("hi", generation_id=reserved)
     first = create_generation.sync(client=client, body=body)
     second = create_generation.sync(client=client, body=body)
     assert first.id == second.id == reserved
@@ -401,14 +385,10 @@ def test_hedra_reserved_generation_id(sandbox: Sandbox, recorder: Recorder) -> N
 def test_fail_marker_in_any_prompt_of_the_create_body(sandbox: Sandbox, recorder: Recorder) -> None:
     # Argil's prompt is $.moments[*].transcript (x-reelforge-job.prompt): the marker in the second moment counts.
     from reelforge_argil.api.videos import create_video
-    from reelforge_argil.models import Moment, VideoCreateArgs
-
-    from tests.sandbox._drive import ARGIL_AVATAR
 
     driver = DRIVERS["argil"]()
     client = client_for("argil", sandbox, recorder)
-    moments = [Moment(avatar_id=ARGIL_AVATAR, transcript="hello"), Moment(avatar_id=ARGIL_AVATAR, transcript="[fail]")]
-    job_id = str(create_video.sync(client=client, body=VideoCreateArgs(name="two", moments=moments)).id)
+    job_id = str(create_video.sync(client=client, body=argil_body("hello", "[fail]", name="two")).id)
     assert driver.start is not None
     driver.start(client, job_id)
     _, seen = poll(driver, client, job_id, terminal_statuses("argil"))
