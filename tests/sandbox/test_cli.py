@@ -13,21 +13,11 @@ from reelforge.sandbox.demo import run_job
 from reelforge.sandbox.media import is_valid_mp4, result_video
 from reelforge.sandbox.server import Sandbox, SandboxProcess
 from tests.sandbox._specs import VENDORS
-
-
-def _reelforge(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reelforge", *args],
-        check=False,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+from tests.support import run_python, run_reelforge
 
 
 def test_demo_makes_one_video_per_vendor(tmp_path: Path) -> None:
-    done = _reelforge("demo", "--out", "out", "--speed", "50", cwd=tmp_path)
+    done = run_reelforge("demo", "--out", "out", "--speed", "50", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     made = sorted((tmp_path / "out").iterdir())
     assert [path.name.split("-", 1)[0] for path in made] == sorted(VENDORS)
@@ -43,7 +33,7 @@ def test_demo_makes_one_video_per_vendor(tmp_path: Path) -> None:
 
 def test_demo_against_a_running_sandbox(tmp_path: Path) -> None:
     with Sandbox(speed=50) as sandbox:
-        done = _reelforge("demo", "--sandbox", sandbox.url, "--vendor", "argil", "--out", "videos", cwd=tmp_path)
+        done = run_reelforge("demo", "--sandbox", sandbox.url, "--vendor", "argil", "--out", "videos", cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         created = [e for e in sandbox.log if e["event"] == "job_created"]
     assert [e["vendor"] for e in created] == ["argil"]
@@ -55,7 +45,7 @@ def test_demo_reports_a_sandbox_that_is_not_there(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    done = _reelforge("demo", "--sandbox", f"http://127.0.0.1:{port}", "--vendor", "hera", cwd=tmp_path)
+    done = run_reelforge("demo", "--sandbox", f"http://127.0.0.1:{port}", "--vendor", "hera", cwd=tmp_path)
     assert done.returncode == 1
     assert "hera: ConnectError" in done.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
@@ -88,7 +78,7 @@ def test_sandbox_command_serves_then_stops_cleanly(tmp_path: Path) -> None:
     ],
 )
 def test_bad_arguments_are_named(args: list[str], message: str, tmp_path: Path) -> None:
-    done = _reelforge(*args, cwd=tmp_path)
+    done = run_reelforge(*args, cwd=tmp_path)
     assert done.returncode == 2
     assert message in done.stderr
     assert list(tmp_path.iterdir()) == []
@@ -96,21 +86,21 @@ def test_bad_arguments_are_named(args: list[str], message: str, tmp_path: Path) 
 
 def test_a_taken_port_is_named(tmp_path: Path) -> None:
     with Sandbox() as taken:
-        done = _reelforge("sandbox", "--port", str(taken.port), cwd=tmp_path)
+        done = run_reelforge("sandbox", "--port", str(taken.port), cwd=tmp_path)
     assert done.returncode == 2
     assert f"127.0.0.1:{taken.port}" in done.stderr
     assert "in use" in done.stderr
 
 
 def test_an_unknown_host_is_named(tmp_path: Path) -> None:
-    done = _reelforge("sandbox", "--host", "no-such-host.invalid", "--port", "0", cwd=tmp_path)
+    done = run_reelforge("sandbox", "--host", "no-such-host.invalid", "--port", "0", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith("reelforge sandbox: cannot listen on no-such-host.invalid:0: unknown host")
 
 
 def test_a_failed_start_leaves_no_state_file(tmp_path: Path) -> None:
     with Sandbox() as taken:
-        done = _reelforge("sandbox", "--port", str(taken.port), "--state", "state.db", cwd=tmp_path)
+        done = run_reelforge("sandbox", "--port", str(taken.port), "--state", "state.db", cwd=tmp_path)
     assert done.returncode == 2 and "in use" in done.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -133,9 +123,7 @@ def test_ctrl_c_during_start_up_stops_cleanly(tmp_path: Path) -> None:
 def test_a_missing_extra_is_named(tmp_path: Path) -> None:
     # As if `reelforge` were installed without its sandbox extra: importing uvicorn fails.
     code = "import sys; sys.modules['uvicorn'] = None; from reelforge.cli import main; sys.exit(main(['sandbox']))"
-    done = subprocess.run(
-        [sys.executable, "-c", code], check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
+    done = run_python("-c", code, cwd=tmp_path, timeout=60)
     assert done.returncode == 2
     assert "pip install 'reelforge[sandbox]'" in done.stderr
     assert "uvicorn" in done.stderr
@@ -193,7 +181,7 @@ def test_sandbox_command_keeps_jobs_in_a_state_file(tmp_path: Path) -> None:
 )
 def test_a_bad_fault_file_is_named(content: str, message: str, tmp_path: Path) -> None:
     (tmp_path / "faults.yaml").write_text(content)
-    done = _reelforge("sandbox", "--port", "0", "--faults", "faults.yaml", cwd=tmp_path)
+    done = run_reelforge("sandbox", "--port", "0", "--faults", "faults.yaml", cwd=tmp_path)
     assert done.returncode == 2
     assert message in done.stderr
     assert done.stderr.startswith("reelforge sandbox: ")
@@ -201,7 +189,7 @@ def test_a_bad_fault_file_is_named(content: str, message: str, tmp_path: Path) -
 
 def test_a_bad_state_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a database, just notes\n")
-    done = _reelforge("sandbox", "--port", "0", "--state", "notes.txt", cwd=tmp_path)
+    done = run_reelforge("sandbox", "--port", "0", "--state", "notes.txt", cwd=tmp_path)
     assert done.returncode == 2
     assert "cannot use notes.txt as the sandbox state file" in done.stderr
     assert (tmp_path / "notes.txt").read_text() == "not a database, just notes\n"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.support import run_module
 
 USER_TESTS = """
 import httpx
@@ -37,13 +37,6 @@ def test_misspelled(reelforge_sandbox):
 
 def test_the_fixture_in_another_project(tmp_path: Path) -> None:
     (tmp_path / "test_user.py").write_text(USER_TESTS, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py"],
-        check=False,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_module("pytest", "-q", "-p", "no:cacheprovider", "test_user.py", cwd=tmp_path)
     assert "2 passed, 1 error" in done.stdout, done.stdout + done.stderr
     assert "takes keyword arguments ['faults', 'speed', 'state_file', 'vendors'], not ['sped']" in done.stdout
