@@ -1,7 +1,8 @@
 """The five vendors and where each one's inputs and outputs live.
 
-Names follow DESIGN.md: distribution `reelforge-<key>`, import package `reelforge_<key>`, API key in the
-environment variable `api_key_env`.
+The one list of vendors: everything that lists them (the pipeline, the noxfile, the tests) reads it. Names: the
+distribution `reelforge-<key>`, the import package `reelforge_<key>`, the API key in the environment variable
+`api_key_env` (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ VENDORS: tuple[Vendor, ...] = (
     Vendor("hedra", "Hedra", "HEDRA_API_KEY"),
     Vendor("magichour", "Magic Hour", "MAGIC_HOUR_API_KEY"),
     Vendor("argil", "Argil", "ARGIL_API_KEY"),
-    # Oxen's synchronous generate call holds the connection for 1-15 minutes (vendor-facts.md).
+    # Oxen's synchronous generate call holds the connection for 1-15 minutes (docs/vendor-facts.md).
     Vendor("oxen", "Oxen.ai", "OXEN_API_KEY", timeout_seconds=960.0),
 )
 
