@@ -216,11 +216,13 @@ class _Core:
 
     def _choose(self, vendor: str, spec: Spec, values: Mapping[str, Any], operation: str | None) -> str:
         from reelforge.mapping import NoOperation, accepted, choose_operation
-        from reelforge.specs import InputsExtension
 
         try:
-            return choose_operation(spec, values, operation)
+            chosen: str = choose_operation(spec, values, operation)
+            return chosen
         except NoOperation as exc:
+            from reelforge.specs import InputsExtension
+
             summaries = {e.operation: accepted(spec, e.operation) for e in InputsExtension.all_in(spec)}
             if operation is not None and operation in summaries:
                 summaries = {operation: summaries[operation]}
