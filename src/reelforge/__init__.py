@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reelforge.catalog import CreateOperation, vendors
+    from reelforge.catalog import CreateOperation
     from reelforge.errors import (
         AuthenticationError,
         ConfigurationError,
@@ -45,8 +45,9 @@ _EXPORTS: dict[str, str] = {
     "Job": "reelforge.jobs",
     "JobState": "reelforge.jobs",
     "CreateOperation": "reelforge.catalog",
-    # Until the vendor registry module reelforge/vendors.py is renamed (to registry.py), importing it binds
-    # `reelforge.vendors` to that module; the function is always reelforge.catalog.vendors.
+    # The catalog function. Until the vendor registry module reelforge/vendors.py is renamed (to registry.py),
+    # importing that module binds `reelforge.vendors` to it instead, so the name is kept out of __all__ and the
+    # type checker's view for now; reelforge.catalog.vendors is the function either way.
     "vendors": "reelforge.catalog",
     "SubmitIntent": "reelforge.transport",
     "SubmitObserver": "reelforge.transport",
@@ -94,7 +95,6 @@ __all__ = [
     "VendorError",
     "VideoRequest",
     "WaitTimeout",
-    "vendors",
 ]
 
 

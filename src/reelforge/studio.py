@@ -230,7 +230,7 @@ class _Core:
                 # Take the first operation whose required inputs are set; what it cannot take becomes warnings.
                 for name, summary in sorted(summaries.items(), key=lambda item: not item[1].preferred):
                     if all(required in values for required in summary.required):
-                        return name
+                        return str(name)
             takers = {name for summary in summaries.values() for name in summary.accepted}
             refused = [name for name in values if name not in takers]
             if refused:
@@ -246,9 +246,7 @@ class _Core:
     def _check_inputs(self, vendor: str, spec: Spec, operation: str, values: Mapping[str, Any]) -> None:
         from reelforge.mapping import accepted
 
-        problems = [p for name, value in values.items() if (p := _type_problem(name, value)) is not None]
-        if problems:
-            raise InvalidRequest(problems, vendor=vendor, operation=operation)
+        problems: list[Problem] = []
         limits = accepted(spec, operation).limits
         for name, value in values.items():
             problems.extend(_limit_problems(name, value, limits.get(name) or {}))
@@ -308,6 +306,10 @@ class _Core:
         spec = spec_of(vendor)
         self.clients.require_key(vendor)
         values = request.inputs()
+        # A value of the wrong type is wrong whatever the vendor takes: said before what the vendor supports.
+        wrong = [p for name, value in values.items() if (p := _type_problem(name, value)) is not None]
+        if wrong:
+            raise InvalidRequest(wrong, vendor=vendor, operation=request.operation)
         operation = self._choose(vendor, spec, values, request.operation)
         self._check_inputs(vendor, spec, operation, values)
         body, notes = self._body(vendor, spec, operation, self._media(vendor, spec, values, {}), request.options)

@@ -41,9 +41,14 @@ _PLAIN_RULES: Final = frozenset(
 def problems_in(operation: Operation, schema: Any, instance: Any, *, at: str = "") -> list[Problem]:
     """Every way `instance` breaks `schema` (a schema of `operation`'s spec), each a Problem (`at` prefixes the
     pointers)."""
+    from jsonschema.exceptions import best_match  # with the validator, on first use
+
     validator = operation.spec.validator(schema)
     found: list[Problem] = []
     for error in validator.iter_errors(instance):
+        while error.validator in ("oneOf", "anyOf") and error.context:
+            # "valid under none of the branches" names no field: take the branch's error that fits best.
+            error = best_match(error.context)
         place = list(error.absolute_path)
         keyword = str(error.validator)
         if keyword == "required" and isinstance(error.instance, Mapping):

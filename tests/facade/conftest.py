@@ -4,6 +4,7 @@ leaves the machine."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -51,5 +52,5 @@ def keys() -> dict[str, str]:
     return dict.fromkeys(VENDORS, KEY)
 
 
-def events(sandbox: Sandbox, name: str, since: int = 0) -> list[dict]:
+def events(sandbox: Sandbox, name: str, since: int = 0) -> list[dict[str, Any]]:
     return [event for event in sandbox.log[since:] if event["event"] == name]

@@ -32,7 +32,7 @@ def test_every_public_error_is_a_reelforge_error():
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_a_missing_or_blank_key_names_its_variable(vendor: str, monkeypatch: pytest.MonkeyPatch):
+def test_a_missing_or_blank_key_names_its_variable(vendor: str, monkeypatch: pytest.MonkeyPatch) -> None:
     variable = client_package(vendor).API_KEY_ENV
     monkeypatch.delenv(variable, raising=False)
     with Studio(base_urls={vendor: "http://127.0.0.1:9"}) as studio:
@@ -67,7 +67,9 @@ def _answering(status: int, body: object, headers: dict[str, str] | None = None)
         (500, {"error": "boom"}, VendorError),
     ],
 )
-def test_the_vendors_answer_decides_the_error(status, body, expected, caplog: pytest.LogCaptureFixture):
+def test_the_vendors_answer_decides_the_error(
+    status: int, body: dict[str, str], expected: type[VendorError], caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     with Studio(keys=keys(), transport=_answering(status, body)) as studio, pytest.raises(expected) as raised:
         studio.submit("hera", VideoRequest(prompt="A fox"))
@@ -75,7 +77,7 @@ def test_the_vendors_answer_decides_the_error(status, body, expected, caplog: py
     assert (error.vendor, error.operation, error.status) == ("hera", "create_video", status)
     assert error.vendor_message == body["error"] and body["error"] in str(error)
     cause = error.__cause__
-    assert type(cause).__name__ == "ApiError" and cause.status_code == status
+    assert type(cause).__name__ == "ApiError" and getattr(cause, "status_code", None) == status
     for text in (str(error), repr(error), str(cause), repr(cause), caplog.text):
         assert KEY not in text
 

@@ -30,7 +30,9 @@ def _check_files(vendor: str, job: Job, paths: list[Path], folder: Path) -> None
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_a_whole_job_with_studio(sandbox: Sandbox, vendor: str, tmp_path: Path, caplog: pytest.LogCaptureFixture):
+def test_a_whole_job_with_studio(
+    sandbox: Sandbox, vendor: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     since = len(sandbox.log)
     seen: list[Job] = []
     caplog.set_level(logging.DEBUG, logger="reelforge")
@@ -51,7 +53,7 @@ def test_a_whole_job_with_studio(sandbox: Sandbox, vendor: str, tmp_path: Path, 
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_a_whole_job_with_async_studio(sandbox: Sandbox, vendor: str, tmp_path: Path):
+def test_a_whole_job_with_async_studio(sandbox: Sandbox, vendor: str, tmp_path: Path) -> None:
     since = len(sandbox.log)
 
     async def run() -> tuple[Job, list[Path]]:
@@ -67,21 +69,23 @@ def test_a_whole_job_with_async_studio(sandbox: Sandbox, vendor: str, tmp_path: 
     assert events(sandbox, "credential_sent_to_storage", since) == []
 
 
-def test_generate_does_it_all_and_the_start_call_is_made_where_the_spec_has_one(sandbox: Sandbox, tmp_path: Path):
+def test_generate_does_it_all_and_the_start_call_is_made_where_the_spec_has_one(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
     from reelforge.catalog import spec_of
     from reelforge.specs import JobExtension
 
     since = len(sandbox.log)
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as studio:
         made = {vendor: studio.generate(vendor, REQUEST, tmp_path / vendor, timeout=30) for vendor in VENDORS}
-    for vendor, paths in made.items():
+    for paths in made.values():
         assert [is_valid_mp4(p.read_bytes()) for p in paths] == [True] * len(paths) and paths
     started = {e["vendor"] for e in events(sandbox, "job_started", since)}
     with_start = {v for v in VENDORS if any(e.start_operation for e in JobExtension.all_in(spec_of(v)))}
     assert started == with_start and with_start  # Argil's render today
 
 
-def test_the_key_travels_only_to_the_api(sandbox: Sandbox, tmp_path: Path):
+def test_the_key_travels_only_to_the_api(sandbox: Sandbox, tmp_path: Path) -> None:
     transport = Counting()
     with Studio(keys=keys(), base_urls=base_urls(sandbox), transport=transport) as studio:
         for vendor in VENDORS:
@@ -95,7 +99,7 @@ def test_the_key_travels_only_to_the_api(sandbox: Sandbox, tmp_path: Path):
         assert any(KEY in value for value in request.headers.values())
 
 
-def test_a_job_is_read_back_by_id_from_a_new_studio(sandbox: Sandbox):
+def test_a_job_is_read_back_by_id_from_a_new_studio(sandbox: Sandbox) -> None:
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as studio:
         job = studio.wait(studio.submit("hera", REQUEST), timeout=30)
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as other:
@@ -104,7 +108,7 @@ def test_a_job_is_read_back_by_id_from_a_new_studio(sandbox: Sandbox):
     assert again.result_urls == job.result_urls
 
 
-def test_job_json_round_trips_and_holds_no_key(sandbox: Sandbox):
+def test_job_json_round_trips_and_holds_no_key(sandbox: Sandbox) -> None:
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as studio:
         job = studio.wait(studio.submit("hedra", REQUEST), timeout=30)
     text = job.to_json()
@@ -115,7 +119,7 @@ def test_job_json_round_trips_and_holds_no_key(sandbox: Sandbox):
         Job.from_json('{"vendor": "hera"}')
 
 
-def test_cancel_follows_the_spec(sandbox: Sandbox):
+def test_cancel_follows_the_spec(sandbox: Sandbox) -> None:
     from reelforge import UnsupportedOperation
 
     slow = Sandbox(speed=2)
@@ -131,7 +135,7 @@ def test_cancel_follows_the_spec(sandbox: Sandbox):
     assert kinds == [("oxen", False), ("magichour", True)]
 
 
-def test_file_names_never_leave_the_folder():
+def test_file_names_never_leave_the_folder() -> None:
     from reelforge.downloads import extension_for
 
     assert extension_for("https://x/a/b/video.MOV?sig=1", None) == "mov"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -68,13 +70,13 @@ def test_remaining_time_is_estimated_from_the_rate_of_progress():
 
 
 @pytest.fixture(scope="module")
-def slow() -> Sandbox:
+def slow() -> Iterator[Sandbox]:
     # A job takes 4 s / 5 = 0.8 s: long enough to time out a short wait and to tick through.
     with Sandbox(speed=5) as running:
         yield running
 
 
-def test_a_failed_job_raises_job_failed_with_the_vendors_reason(sandbox: Sandbox):
+def test_a_failed_job_raises_job_failed_with_the_vendors_reason(sandbox: Sandbox) -> None:
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as studio:
         for vendor in VENDORS:
             job = studio.submit(vendor, VideoRequest(prompt="A fox [fail] in snow"))
@@ -107,7 +109,7 @@ def test_a_status_the_spec_does_not_list_is_unknown_and_kept_raw():
     assert raised.value.job.state is JobState.unknown
 
 
-def test_an_unknown_job_is_not_found_at_once(sandbox: Sandbox):
+def test_an_unknown_job_is_not_found_at_once(sandbox: Sandbox) -> None:
     started = time.monotonic()
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as studio, pytest.raises(NotFound) as raised:
         studio.job("oxen", "no-such-generation")
@@ -131,7 +133,7 @@ def test_transient_errors_while_polling_are_retried(tmp_path):
     assert len(injected) == 4
 
 
-def test_a_short_deadline_times_out_and_a_new_studio_finishes_the_job(slow: Sandbox):
+def test_a_short_deadline_times_out_and_a_new_studio_finishes_the_job(slow: Sandbox) -> None:
     with Studio(keys=keys(), base_urls=base_urls(slow)) as studio:
         job = studio.submit("magichour", VideoRequest(prompt="A fox"))
         started = time.monotonic()
@@ -145,7 +147,7 @@ def test_a_short_deadline_times_out_and_a_new_studio_finishes_the_job(slow: Sand
     assert finished.state is JobState.succeeded and finished.result_urls
 
 
-def test_an_async_wait_never_blocks_the_event_loop(slow: Sandbox, tmp_path):
+def test_an_async_wait_never_blocks_the_event_loop(slow: Sandbox, tmp_path: Path) -> None:
     gaps: list[float] = []
 
     async def ticker(stop: asyncio.Event) -> None:
