@@ -32,15 +32,27 @@ from reelforge.specs._extensions import (
     UploadExtension,
     fill_template,
 )
+from reelforge.specs._inputs import (
+    COMMON_INPUTS,
+    CONVERTERS,
+    INPUTS_EXTENSION,
+    MEDIA_INPUTS,
+    InputRule,
+    InputsExtension,
+)
 from reelforge.specs._jsonpath import JSONPath, JSONPathError, Step
 from reelforge.specs._yaml import DocumentError, parse_document
 
 __all__ = [
+    "COMMON_INPUTS",
+    "CONVERTERS",
     "ERRORS_EXTENSION",
     "ERROR_KINDS",
     "HTTP_METHODS",
+    "INPUTS_EXTENSION",
     "JOB_EXTENSION",
     "KIND_STATUSES",
+    "MEDIA_INPUTS",
     "REELFORGE_STATES",
     "TERMINAL_STATES",
     "UPLOAD_EXTENSION",
@@ -48,6 +60,8 @@ __all__ = [
     "ErrorKind",
     "ErrorsExtension",
     "Idempotency",
+    "InputRule",
+    "InputsExtension",
     "JSONPath",
     "JSONPathError",
     "JobExtension",

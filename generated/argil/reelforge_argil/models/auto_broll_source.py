@@ -6,6 +6,7 @@
 # Overlay: overlays/argil/40-job.yaml (sha256 6e27ff69ea6b9ac37d46b55edf4eea67ad894cc19a692aa4122b239603d3621b)
 # Overlay: overlays/argil/50-errors.yaml (sha256 9e8e108c18fbb00029a9983b38b56a7bafb4712259f8bd7e4f6691637ce48ffa)
 # Overlay: overlays/argil/60-uploads.yaml (sha256 5d2a48e41f6184628dadc7a1ad3b6a7321d8ca14f71516715b6c72b835dab86e)
+# Overlay: overlays/argil/70-inputs.yaml (sha256 724312f05503460e1affb459d322d6dcd30a712ff80e2fea2edfaf75d50ec58a)
 # Regenerate: python -m generator generate argil
 
 from enum import StrEnum

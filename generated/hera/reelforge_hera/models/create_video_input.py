@@ -6,6 +6,7 @@
 # Overlay: overlays/hera/40-job.yaml (sha256 4cc31ce52419aebff31810d7ab59bea8bbc4b31cc55911393c0d2a6e289ec5c9)
 # Overlay: overlays/hera/50-errors.yaml (sha256 cfba8a53d25e73b314346c768aad405872514c69df9adb6896dff35dce2bb8fc)
 # Overlay: overlays/hera/60-uploads.yaml (sha256 a9dcf5ceb6ab2a8500290ccea0c8104221b536136663e24aa202302e46e3a305)
+# Overlay: overlays/hera/70-inputs.yaml (sha256 744a12b2b218b14be774c42c6288032d31b4a18f4e731a2cf3c44365a3b44b03)
 # Regenerate: python -m generator generate hera
 
 from __future__ import annotations

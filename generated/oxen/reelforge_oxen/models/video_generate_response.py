@@ -5,6 +5,7 @@
 # Overlay: overlays/oxen/30-names.yaml (sha256 3fd5068806911eb4b9381fb98f6d248ba18a6b20eee14bd3cbd7b1e49a0817de)
 # Overlay: overlays/oxen/40-job.yaml (sha256 efe1b6a69c835ab5f278567c97bf7612c26563d05572c83c5eadbf699bc17e42)
 # Overlay: overlays/oxen/50-errors.yaml (sha256 758928ffb6cb84e96bfc4cf609f2debf97542e28fb033d5a60979d52e747a50f)
+# Overlay: overlays/oxen/70-inputs.yaml (sha256 0cdbd4505a321260bbd53946df36160786eb60eab44b4ca4b83804ec50d8b51f)
 # Regenerate: python -m generator generate oxen
 
 from __future__ import annotations

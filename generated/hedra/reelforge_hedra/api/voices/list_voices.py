@@ -6,6 +6,7 @@
 # Overlay: overlays/hedra/40-job.yaml (sha256 9bf1fc8f94d211910180d03644e3506992287d233edaf86b984a52576660fdb1)
 # Overlay: overlays/hedra/50-errors.yaml (sha256 dec31d5bb8dd16ebc9d9dcedd85ab3c5cdb6d968456d50419a9f43c99c748ab3)
 # Overlay: overlays/hedra/60-uploads.yaml (sha256 f91a9640e59ee9d4d7fb9fbbce17d76812b0512bf2529140b0723eccbff2ad55)
+# Overlay: overlays/hedra/70-inputs.yaml (sha256 d4fad56ed264d967d2e74b9008f8b23da06cd424937430adf9d765cfca9cd931)
 # Regenerate: python -m generator generate hedra
 
 """GET /voices (list_voices)."""
