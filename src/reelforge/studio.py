@@ -261,7 +261,10 @@ class _Core:
         from reelforge.mapping import MediaValue
 
         flow = upload_flow(spec)
-        prefix = (flow.file_path_prefix or "") if flow is not None else ""
+        # The placeholder has the shape the flow's answer will have: a file path (prefix, id, the file's suffix)
+        # where the vendor names uploads by path, a bare id where it names them by asset id.
+        by_path = flow is not None and flow.style == "presigned_put"
+        prefix = (flow.file_path_prefix or "") if flow is not None and by_path else ""
 
         def one(item: Any) -> MediaValue:
             if is_url(item):
@@ -269,7 +272,8 @@ class _Core:
             path = Path(item)
             if path in resolved:
                 return resolved[path]
-            return MediaValue(url=_PLACEHOLDER_URL, reference=f"{prefix}{_PLACEHOLDER_ID}{path.suffix}", local=True)
+            reference = f"{prefix}{_PLACEHOLDER_ID}{path.suffix}" if by_path else _PLACEHOLDER_ID
+            return MediaValue(url=_PLACEHOLDER_URL, reference=reference, local=True)
 
         mapped = dict(values)
         for name in MEDIA_FIELDS:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from reelforge.sandbox.server import Sandbox
-from tests.support import VENDORS
+from tests.support import ARGIL_AVATAR, VENDORS
 
 SPEED = 50.0
 KEY = "facade-test-key-7f3a9c"  # a key to look for: it must never show up anywhere but the API's headers
@@ -54,3 +54,21 @@ def keys() -> dict[str, str]:
 
 def events(sandbox: Sandbox, name: str, since: int = 0) -> list[dict[str, Any]]:
     return [event for event in sandbox.log[since:] if event["event"] == name]
+
+
+# A value for each common input some vendor cannot go without besides the prompt (Argil: an avatar).
+_REQUIRED_SAMPLES = {"avatar": ARGIL_AVATAR}
+
+
+def needs(vendor: str) -> dict[str, Any]:
+    """The common inputs besides the prompt that the vendor's preferred create operation requires, with sample
+    values (read from the spec, so a vendor that starts requiring more shows up here)."""
+    from reelforge.catalog import spec_of
+    from reelforge.mapping import NoOperation, accepted, choose_operation
+
+    spec = spec_of(vendor)
+    try:
+        operation = choose_operation(spec, {"prompt": "x"})
+    except NoOperation:
+        operation = choose_operation(spec, {"prompt": "x", **_REQUIRED_SAMPLES})
+    return {name: _REQUIRED_SAMPLES[name] for name in accepted(spec, operation).required if name != "prompt"}

@@ -19,7 +19,7 @@ from reelforge import (
     VideoRequest,
 )
 from reelforge.catalog import client_package
-from tests.facade.conftest import KEY, keys
+from tests.facade.conftest import KEY, keys, needs
 from tests.support import VENDORS
 
 
@@ -37,7 +37,7 @@ def test_a_missing_or_blank_key_names_its_variable(vendor: str, monkeypatch: pyt
     monkeypatch.delenv(variable, raising=False)
     with Studio(base_urls={vendor: "http://127.0.0.1:9"}) as studio:
         with pytest.raises(ConfigurationError) as raised:
-            studio.submit(vendor, VideoRequest(prompt="A fox"))
+            studio.submit(vendor, VideoRequest(prompt="A fox", **needs(vendor)))
         assert raised.value.variable == variable and variable in str(raised.value)
     with Studio(keys={vendor: "  "}) as studio, pytest.raises(ConfigurationError, match=variable):
         studio.client(vendor)

@@ -101,20 +101,21 @@ def _submit(studio: Studio, sandbox: Sandbox, vendor: str, request: VideoRequest
 @pytest.mark.parametrize(("vendor", "operation"), _operations())
 def test_every_common_input_arrives_converted_or_is_refused(sandbox: Sandbox, vendor: str, operation: str) -> None:
     from reelforge.mapping import accepted
-
-    from reelforge.specs import COMMON_INPUTS, InputsExtension
+    from reelforge.specs import COMMON_INPUTS, MEDIA_INPUTS, InputsExtension
 
     spec = spec_of(vendor)
     extension = InputsExtension.of(spec.operation(operation))
     summary = accepted(spec, operation)
     required = {name: _sample(name, dict(summary.limits.get(name) or {})) for name in summary.required}
-    arrived, refused = [], []
+    arrived: list[str] = []
+    refused: list[str] = []
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as studio:
         for name in COMMON_INPUTS:
             value = _sample(name, dict(summary.limits.get(name) or {}))
             request = VideoRequest(**{"prompt": PROMPT, **required, name: value}, operation=operation)
             rule = extension.inputs.get(name)
-            if rule is None or (name in _URLS and rule.to is None):
+            # A URL (every media sample here is one) needs a place that takes URLs.
+            if rule is None or (name in MEDIA_INPUTS and rule.to is None):
                 with pytest.raises(UnsupportedInput) as raised:
                     studio.submit(vendor, request)
                 assert raised.value.input == name and raised.value.vendor == vendor
@@ -166,6 +167,7 @@ def test_a_local_image_is_uploaded_through_the_vendors_flow_or_refused(
     assert len(uploads) == 1 and uploads[0]["size"] == image.stat().st_size
     rule = takers[0].inputs["image"]
     target = rule.upload_to or rule.to
+    assert target is not None
     placed = target.find(body)
     assert placed and all(isinstance(item, str) and item and "placeholder" not in item for item in placed)
     assert events(sandbox, "credential_sent_to_storage", since) == []

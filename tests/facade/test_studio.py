@@ -4,6 +4,7 @@ goes only to the vendor's API."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from pathlib import Path
@@ -13,10 +14,14 @@ import pytest
 from reelforge import AsyncStudio, Job, JobState, Studio, VideoRequest
 from reelforge.sandbox.media import is_valid_mp4
 from reelforge.sandbox.server import Sandbox
-from tests.facade.conftest import KEY, Counting, base_urls, events, keys
+from tests.facade.conftest import KEY, Counting, base_urls, events, keys, needs
 from tests.support import VENDORS
 
 REQUEST = VideoRequest(prompt="A red fox running through snow")
+
+
+def _request(vendor: str) -> VideoRequest:
+    return dataclasses.replace(REQUEST, **needs(vendor))
 
 
 def _check_files(vendor: str, job: Job, paths: list[Path], folder: Path) -> None:
@@ -37,7 +42,7 @@ def test_a_whole_job_with_studio(
     seen: list[Job] = []
     caplog.set_level(logging.DEBUG, logger="reelforge")
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as studio:
-        job = studio.submit(vendor, REQUEST)
+        job = studio.submit(vendor, _request(vendor))
         assert job.vendor == vendor and job.id and job.state in (JobState.queued, JobState.running)
         done = studio.wait(job, timeout=30, on_progress=seen.append)
         paths = studio.download(done, tmp_path)
@@ -58,7 +63,7 @@ def test_a_whole_job_with_async_studio(sandbox: Sandbox, vendor: str, tmp_path: 
 
     async def run() -> tuple[Job, list[Path]]:
         async with AsyncStudio(keys=keys(), base_urls=base_urls(sandbox)) as studio:
-            job = await studio.submit(vendor, REQUEST)
+            job = await studio.submit(vendor, _request(vendor))
             done = await studio.wait(job, timeout=30)
             return done, await studio.download(done, tmp_path)
 
@@ -77,7 +82,7 @@ def test_generate_does_it_all_and_the_start_call_is_made_where_the_spec_has_one(
 
     since = len(sandbox.log)
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as studio:
-        made = {vendor: studio.generate(vendor, REQUEST, tmp_path / vendor, timeout=30) for vendor in VENDORS}
+        made = {vendor: studio.generate(vendor, _request(vendor), tmp_path / vendor, timeout=30) for vendor in VENDORS}
     for paths in made.values():
         assert [is_valid_mp4(p.read_bytes()) for p in paths] == [True] * len(paths) and paths
     started = {e["vendor"] for e in events(sandbox, "job_started", since)}
@@ -89,7 +94,7 @@ def test_the_key_travels_only_to_the_api(sandbox: Sandbox, tmp_path: Path) -> No
     transport = Counting()
     with Studio(keys=keys(), base_urls=base_urls(sandbox), transport=transport) as studio:
         for vendor in VENDORS:
-            studio.generate(vendor, REQUEST, tmp_path, timeout=30)
+            studio.generate(vendor, _request(vendor), tmp_path, timeout=30)
     storage = [r for r in transport.sent if "/files/" in r.url.path]
     api = [r for r in transport.sent if "/files/" not in r.url.path]
     assert len(storage) == len(VENDORS) and api

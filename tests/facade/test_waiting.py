@@ -25,7 +25,7 @@ from reelforge.catalog import spec_of
 from reelforge.sandbox.server import Sandbox
 from reelforge.specs import JobExtension
 from reelforge.waiting import Observation, next_delay, predicted_remaining, simulate
-from tests.facade.conftest import base_urls, events, keys
+from tests.facade.conftest import base_urls, events, keys, needs
 from tests.support import VENDORS
 
 TEN_MINUTES = 600.0
@@ -79,7 +79,7 @@ def slow() -> Iterator[Sandbox]:
 def test_a_failed_job_raises_job_failed_with_the_vendors_reason(sandbox: Sandbox) -> None:
     with Studio(keys=keys(), base_urls=base_urls(sandbox)) as studio:
         for vendor in VENDORS:
-            job = studio.submit(vendor, VideoRequest(prompt="A fox [fail] in snow"))
+            job = studio.submit(vendor, VideoRequest(prompt="A fox [fail] in snow", **needs(vendor)))
             with pytest.raises(JobFailed) as raised:
                 studio.wait(job, timeout=30)
             failed = raised.value.job
