@@ -153,6 +153,13 @@ RULES: dict[str, Rule] = {
     "x-reelforge-upload-added": Rule(I, "an operation got x-reelforge-upload metadata", own=True),
     "x-reelforge-upload-changed": Rule(W, "an operation's x-reelforge-upload metadata changed", own=True),
     "x-reelforge-upload-removed": Rule(E, "an operation lost its x-reelforge-upload metadata", own=True),
+    # Where the facade's common inputs go in a create body. Losing an input, or a new required one, breaks the
+    # facade requests that worked before (UnsupportedInput, InvalidRequest), so both are errors of their own.
+    "x-reelforge-inputs-added": Rule(I, "a create operation got x-reelforge-inputs metadata", own=True),
+    "x-reelforge-inputs-changed": Rule(W, "a create operation's x-reelforge-inputs metadata changed", own=True),
+    "x-reelforge-inputs-removed": Rule(E, "a create operation lost its x-reelforge-inputs metadata", own=True),
+    "x-reelforge-inputs-input-removed": Rule(E, "a common input is no longer mapped by a create operation", own=True),
+    "x-reelforge-inputs-required-added": Rule(E, "a create operation requires a common input it did not", own=True),
     # How a vendor answers errors (the sandbox builds its error answers from it; the facade reads messages with it).
     "x-reelforge-errors-added": Rule(I, "the document got x-reelforge-errors metadata", own=True),
     "x-reelforge-errors-changed": Rule(W, "the document's x-reelforge-errors metadata changed", own=True),

@@ -42,6 +42,11 @@ _EXTENSIONS: dict[str, tuple[str, str, str]] = {
         "input files can no longer be uploaded through this operation",
         "uploads go differently (the sandbox serves them from this)",
     ),
+    "x-reelforge-inputs": (
+        "common inputs",
+        "the facade can no longer build this operation's request from a VideoRequest",
+        "the facade builds the request body differently",
+    ),
     "x-reelforge-errors": (
         "error shapes",
         "the sandbox can no longer answer errors as this vendor does",
@@ -228,8 +233,9 @@ class _Diff:
             )
         elif old_id is None and new_id is not None:
             self.emit("api-operation-id-added", label, f"{new.pointer}/operationId", f"operationId {new_id!r} set")
-        for name in ("x-reelforge-job", "x-reelforge-upload"):
+        for name in ("x-reelforge-job", "x-reelforge-upload", "x-reelforge-inputs"):
             self._extension(name, old.node.get(name), new.node.get(name), new.label, old.pointer, new.pointer)
+        self._inputs(old.node.get("x-reelforge-inputs"), new.node.get("x-reelforge-inputs"), new.label, new.pointer)
         if any("servers" in n for n in (old.node, old.item, new.node, new.item)):
             old_servers, old_where = _effective_servers(self.old, old)
             new_servers, new_where = _effective_servers(self.new, new)
@@ -254,6 +260,28 @@ class _Diff:
                 keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
                 which = f" ({', '.join(keys)})"
             self.emit(f"{name}-changed", label, f"{new_pointer}/{name}", f"{what} changed{which}: {changed}")
+
+    def _inputs(self, before: Any, after: Any, label: str, where: str) -> None:
+        """What of a changed x-reelforge-inputs breaks requests that worked: an input no longer mapped, or newly
+        required."""
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return
+        at = f"{where}/x-reelforge-inputs"
+        mapped = set(after.get("inputs") or {})
+        for name in sorted(set(before.get("inputs") or {}) - mapped):
+            self.emit(
+                "x-reelforge-inputs-input-removed",
+                label,
+                f"{at}/inputs",
+                f"{name} is no longer mapped: a request that sets it raises UnsupportedInput",
+            )
+        for name in sorted(set(after.get("required") or ()) - set(before.get("required") or ())):
+            self.emit(
+                "x-reelforge-inputs-required-added",
+                label,
+                f"{at}/required",
+                f"{name} is now required: a request without it raises InvalidRequest",
+            )
 
     def _security(self, old: _Operation, new: _Operation) -> None:
         old_reqs, old_where = _effective_security(self.old, old)
