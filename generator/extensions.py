@@ -2,7 +2,8 @@
 
 - `x-reelforge-job` on each create operation: the job lifecycle (docs/x-reelforge-job.md);
 - `x-reelforge-errors` at the document's root: how the vendor says no (docs/x-reelforge-errors.md);
-- `x-reelforge-upload` on each upload operation: how the vendor takes input files (docs/x-reelforge-upload.md).
+- `x-reelforge-upload` on each upload operation: how the vendor takes input files (docs/x-reelforge-upload.md);
+- `x-reelforge-inputs` on each create operation: where the facade's common inputs go (generator/check_inputs.py).
 
 Each is first checked against its JSON Schema (generator/schemas/), then read with the typed readers of
 reelforge.specs (the ones the sandbox and the facade use, so a JSONPath they cannot read stops the pipeline), then
@@ -44,9 +45,12 @@ _SCHEMAS = REPO_ROOT / "generator" / "schemas"
 
 def check_extensions(spec: Spec) -> None:
     """Raise PipelineError for the first problem in any reelforge extension of `spec`."""
+    from generator.check_inputs import check_inputs
+
     _check_jobs(spec)
     _check_errors(spec)
     _check_uploads(spec)
+    check_inputs(spec)
 
 
 def _validate_extension(value: Any, schema_name: str, where: str, label: str, doc: str) -> None:

@@ -52,17 +52,20 @@ def _tool_versions() -> dict[str, str]:
     return {tool: version(tool) for tool in _CODE_TOOLS}
 
 
-# The code that runs, whatever tree it runs on: the pipeline, and the reader of specs it checks them with.
+# The code that runs, whatever tree it runs on: the pipeline, the reader of specs it checks them with, and the
+# mapping of common inputs, which the x-reelforge-inputs check builds sample bodies with.
 _CODE_FOLDERS = (REPO_ROOT / "generator", REPO_ROOT / "src" / "reelforge" / "specs")
+_CODE_FILES = (REPO_ROOT / "src" / "reelforge" / "mapping.py",)
 
 
 def _generator_files() -> list[Path]:
-    return sorted(
+    found = [
         path
         for folder in _CODE_FOLDERS
         for path in folder.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-    )
+    ]
+    return sorted([*found, *_CODE_FILES])
 
 
 def fingerprint(root: Path, vendor: Vendor) -> str:
