@@ -27,11 +27,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from reelforge.registry import VENDORS
 from reelforge.sandbox.credentials import credential_header
 from reelforge.sandbox.demo import endpoint_module, request_example
 from reelforge.sandbox.server import SandboxProcess
 from reelforge.specs import JobExtension, Spec
-from reelforge.vendors import VENDORS
 
 _START_SNIPPET = (
     "import time; t = time.perf_counter(); from reelforge.sandbox.server import Sandbox; "

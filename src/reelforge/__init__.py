@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reelforge.catalog import CreateOperation
+    from reelforge.catalog import CreateOperation, vendors
     from reelforge.errors import (
         AuthenticationError,
         ConfigurationError,
@@ -45,9 +45,6 @@ _EXPORTS: dict[str, str] = {
     "Job": "reelforge.jobs",
     "JobState": "reelforge.jobs",
     "CreateOperation": "reelforge.catalog",
-    # The catalog function. Until the vendor registry module reelforge/vendors.py is renamed (to registry.py),
-    # importing that module binds `reelforge.vendors` to it instead, so the name is kept out of __all__ and the
-    # type checker's view for now; reelforge.catalog.vendors is the function either way.
     "vendors": "reelforge.catalog",
     "SubmitIntent": "reelforge.transport",
     "SubmitObserver": "reelforge.transport",
@@ -95,6 +92,7 @@ __all__ = [
     "VendorError",
     "VideoRequest",
     "WaitTimeout",
+    "vendors",
 ]
 
 

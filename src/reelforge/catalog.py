@@ -1,8 +1,8 @@
 """Which vendors there are, their effective specs and client packages, and `vendors()`: what each create
 operation accepts, all read from the specs.
 
-This is the one module of the facade that reads the vendor registry (reelforge.vendors: VENDORS,
-effective_spec), so the registry can move with a one-line change here.
+This is the one module of the facade that reads the vendor registry (reelforge.registry: VENDORS, and each
+vendor's effective spec, read once per process and shared with the sandbox).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ __all__ = ["CreateOperation", "client_package", "known_vendors", "spec_of", "ven
 
 
 def _registry() -> ModuleType:
-    """The vendor registry (VENDORS, effective_spec): the one place the facade names its module."""
-    import reelforge.vendors as registry
+    """The vendor registry (VENDORS, vendor_spec): the one place the facade names its module."""
+    from reelforge import registry
 
     return registry
 
@@ -42,10 +42,10 @@ def spec_of(vendor: str) -> Spec:
     """The effective spec `reelforge_<vendor>` ships (read without importing the client)."""
     _check(vendor)
     try:
-        document = _registry().effective_spec(vendor)
+        spec: Spec = _registry().vendor_spec(vendor)
     except ModuleNotFoundError as exc:
         raise ConfigurationError(str(exc), vendor=vendor) from exc
-    return Spec(document, f"reelforge_{vendor}'s spec")
+    return spec
 
 
 def client_package(vendor: str) -> ModuleType:

@@ -15,8 +15,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final
 
+from reelforge.registry import VENDORS
 from reelforge.sandbox import MIN_SPEED
-from reelforge.vendors import VENDORS
 
 __all__ = ["main"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-import reelforge.vendors
-from reelforge.vendors import effective_spec
+import reelforge.registry
+from reelforge.registry import effective_spec
 from tests.support import REPO, VENDORS, run_python
 
 
@@ -45,9 +45,9 @@ def test_the_result_video_ships_inside_the_package(tmp_path: Path) -> None:
 
 
 def test_the_facade_knows_the_vendors_of_the_registry() -> None:
-    # reelforge.vendors cannot read generator/vendors.py (it is not installed with the facade), so it keeps its own
+    # reelforge.registry cannot read generator/vendors.py (it is not installed with the facade), so it keeps its own
     # list; this is where that list is held to the registry.
-    assert reelforge.vendors.VENDORS == VENDORS
+    assert reelforge.registry.VENDORS == VENDORS
 
 
 def test_effective_spec_is_what_each_client_package_ships() -> None:

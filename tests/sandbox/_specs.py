@@ -19,7 +19,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from reelforge import specs
-from reelforge.vendors import effective_spec
+from reelforge.registry import effective_spec
 from tests.support import VENDORS
 
 __all__ = [

@@ -17,9 +17,9 @@ from functools import cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+from reelforge.registry import VENDORS, vendor_spec
 from reelforge.sandbox.lifecycle import JobLifecycle
 from reelforge.specs import JOB_EXTENSION, Operation, Spec, UploadExtension
-from reelforge.vendors import VENDORS, vendor_spec
 
 __all__ = ["Role", "ServedOperation", "ServedVendor", "lifecycle_for", "served_vendor"]
 

@@ -16,8 +16,8 @@ from functools import cache
 from http import HTTPStatus
 from typing import Any, Final
 
+from reelforge.registry import vendor_spec
 from reelforge.specs import ERRORS_EXTENSION, ErrorKind, ErrorsExtension, Spec, SpecError
-from reelforge.vendors import vendor_spec
 
 __all__ = ["ErrorKind", "Problem", "error_answer", "read_errors", "vendor_errors"]
 

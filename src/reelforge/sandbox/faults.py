@@ -39,10 +39,10 @@ from starlette.datastructures import State
 from starlette.routing import Match
 from starlette.types import Message, Receive, Scope, Send
 
+from reelforge.registry import VENDORS
 from reelforge.sandbox.errors import ErrorKind, error_answer
 from reelforge.sandbox.state import SandboxState
 from reelforge.specs import DocumentError, parse_document
-from reelforge.vendors import VENDORS
 
 __all__ = [
     "CONTROL_PREFIX",

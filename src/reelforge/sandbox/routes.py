@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from reelforge.registry import VENDORS
 from reelforge.sandbox import MIN_SPEED
 from reelforge.sandbox.answers import Answers
 from reelforge.sandbox.catalog import ServedOperation, ServedVendor, served_vendor
@@ -35,7 +36,6 @@ from reelforge.sandbox.jobs import Jobs
 from reelforge.sandbox.state import SandboxState
 from reelforge.sandbox.uploads import Uploads, upload_get_endpoint, upload_put_endpoint
 from reelforge.sandbox.validation import RequestValidator
-from reelforge.vendors import VENDORS
 
 __all__ = ["LOG_PATH", "build_app"]
 

@@ -21,11 +21,11 @@ from typing import IO, Any, Final, Self
 
 import uvicorn
 
+from reelforge.registry import VENDORS
 from reelforge.sandbox.catalog import lifecycle_for, served_vendor
 from reelforge.sandbox.faults import FaultMiddleware, FaultPlan
 from reelforge.sandbox.routes import LOG_PATH, build_app
 from reelforge.sandbox.state import SandboxState
-from reelforge.vendors import VENDORS
 
 __all__ = ["Sandbox", "SandboxProcess", "listen"]
 

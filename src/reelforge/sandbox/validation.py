@@ -28,8 +28,8 @@ from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from reelforge.registry import vendor_spec
 from reelforge.sandbox.errors import ErrorKind, Problem
-from reelforge.vendors import vendor_spec
 
 __all__ = ["VALIDATE_IN_THREAD_BYTES", "VALID_REQUESTS_KEPT", "Rejection", "RequestValidator", "openapi_for"]
 

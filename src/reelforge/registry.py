@@ -1,7 +1,9 @@
 """The vendors reelforge has a generated client for, by the short name in `reelforge_<vendor>` and the sandbox's
 URL prefixes, and the effective spec each client package ships (as data, and read as a reelforge.specs.Spec).
 
-This is the one list of vendors: the sandbox, its command line and its fault files all take it from here."""
+This is the runtime's one list of vendors (the installed facade cannot read the generator's registry,
+generator/vendors.py, which a test keeps it equal to): the facade, the sandbox, its command line and its fault
+files all take it from here."""
 
 from __future__ import annotations
 
