@@ -7,7 +7,6 @@ start call, and reads its status once, all through the generated client. tests/g
 from __future__ import annotations
 
 import pprint
-from collections.abc import Mapping
 from typing import Any
 
 from generator.effective import EffectiveSpec
@@ -33,16 +32,9 @@ def _attribute_chain(path: JSONPath, prefix: str, where: str) -> str:
 
 
 def _request_example(spec: EffectiveSpec, operation: Operation) -> Any:
-    body = operation.request_body or {}
-    media = (body.get("content") or {}).get("application/json") or {}
-    if "example" in media:
-        return media["example"]
-    for example in (media.get("examples") or {}).values():
-        if isinstance(example, dict) and "value" in example:
-            return example["value"]
-    schema = spec.reader.resolve_schema(media.get("schema"), at=f"{operation.pointer}/requestBody")
-    if isinstance(schema, Mapping) and "example" in schema:
-        return schema["example"]
+    example = operation.request_example()
+    if example is not None:
+        return example
     where = operation.pointer + pointer(["requestBody", "content", "application/json", "example"])
     raise PipelineError(
         f"{spec.reader.label}: {where}: the create operation has no request example",

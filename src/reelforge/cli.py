@@ -147,27 +147,21 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from reelforge.sandbox.demo import DemoError, JobRun, run_job
+    from reelforge.demo import run_demo
     from reelforge.sandbox.server import Sandbox
 
     vendors: Sequence[str] = args.vendor or VENDORS
-    runs: list[JobRun] = []
-    failures: list[str] = []
     embedded = Sandbox(speed=args.speed, vendors=vendors) if args.sandbox is None else None
     with embedded if embedded is not None else nullcontext():
         where = f"{embedded.url} (speed {args.speed:g})" if embedded is not None else args.sandbox
-        print(f"one job per vendor through the generated clients, against the sandbox at {where}", flush=True)
-        for vendor in vendors:
-            if embedded is not None:
-                base_url = embedded.base_url(vendor)
-            else:
-                from reelforge.sandbox.catalog import served_vendor
+        print(f"one job per vendor through the facade (Studio), against the sandbox at {where}", flush=True)
+        if embedded is not None:
+            base_urls = {vendor: embedded.base_url(vendor) for vendor in vendors}
+        else:
+            from reelforge.sandbox.catalog import served_vendor
 
-                base_url = args.sandbox.rstrip("/") + served_vendor(vendor).prefix
-            try:
-                runs.append(run_job(vendor, base_url, args.out))
-            except (DemoError, OSError) as exc:
-                failures.append(f"{vendor}: {exc}")
+            base_urls = {vendor: args.sandbox.rstrip("/") + served_vendor(vendor).prefix for vendor in vendors}
+        runs, failures = run_demo(vendors, base_urls, args.out)
     header = ("vendor", "job id", "status", "seconds", "file", "bytes")
     rows = [(r.vendor, r.job_id, r.status, f"{r.seconds:.2f}", str(r.file), f"{r.size:,}") for r in runs]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]

@@ -68,8 +68,19 @@ def _open_partial(target: Path) -> tuple[IO[bytes], Path]:
     return os.fdopen(handle, "wb"), Path(name)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp makes the partial file private (0600); a finished video gets the mode any new file of the user's gets.
+_FILE_MODE = 0o666 & ~_umask()
+
+
 def _finish(out: IO[bytes], partial: Path, target: Path) -> Path:
     out.close()
+    partial.chmod(_FILE_MODE)
     partial.replace(target)
     return target
 

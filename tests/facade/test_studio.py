@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -24,12 +26,20 @@ def _request(vendor: str) -> VideoRequest:
     return dataclasses.replace(REQUEST, **needs(vendor))
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _check_files(vendor: str, job: Job, paths: list[Path], folder: Path) -> None:
     assert len(paths) == len(job.result_urls) >= 1
     for number, path in enumerate(paths, start=1):
         assert path.parent == folder
         assert path.name == f"{vendor}-{job.id}-{number}.mp4"
         assert is_valid_mp4(path.read_bytes()), path
+        # The mode any new file of the user's gets (the temporary file it was written to was private).
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~_umask()
     # Nothing half-written is left beside the results.
     assert sorted(folder.iterdir()) == sorted(paths)
 

@@ -38,7 +38,7 @@ def test_demo_against_a_running_sandbox(tmp_path: Path) -> None:
         created = [e for e in sandbox.log if e["event"] == "job_created"]
     assert [e["vendor"] for e in created] == ["argil"]
     (video,) = (tmp_path / "videos").iterdir()
-    assert video.name == f"argil-{created[0]['job_id']}.mp4"
+    assert video.name == f"argil-{created[0]['job_id']}-1.mp4"  # the facade's names: vendor, job id, result number
 
 
 def test_demo_reports_a_sandbox_that_is_not_there(tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_demo_reports_a_sandbox_that_is_not_there(tmp_path: Path) -> None:
         port = probe.getsockname()[1]
     done = run_reelforge("demo", "--sandbox", f"http://127.0.0.1:{port}", "--vendor", "hera", cwd=tmp_path)
     assert done.returncode == 1
-    assert "hera: ConnectError" in done.stderr
+    assert "hera: VendorError: hera create_video: no answer from the vendor (ConnectError" in done.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 

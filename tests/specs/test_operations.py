@@ -181,3 +181,28 @@ def test_request_schema_and_response_by_code() -> None:
     assert operation.response("200") == {"content": JSON_OBJECT}
     assert operation.response("201") is None
     assert operation.extension("x-missing") is None
+
+
+@pytest.mark.parametrize(
+    ("media", "components", "example"),
+    [
+        ({"schema": {"type": "object"}, "example": {"a": 1}, "examples": {"x": {"value": {"a": 2}}}}, {}, {"a": 1}),
+        ({"schema": {"type": "object"}, "examples": {"x": {"$ref": "#/components/examples/X"}}}, {}, {"a": 3}),
+        ({"schema": {"$ref": "#/components/schemas/Body"}}, {}, {"a": 4}),
+        ({"schema": {"type": "object"}}, {}, None),
+    ],
+)
+def test_the_request_example_comes_from_the_media_type_its_examples_or_its_schema(
+    media: dict[str, Any], components: dict[str, Any], example: Any
+) -> None:
+    spec = Spec(
+        {
+            "openapi": "3.1.0",
+            "paths": {"/v": {"post": {"operationId": "make", "requestBody": {"content": {"application/json": media}}}}},
+            "components": {
+                "examples": {"X": {"value": {"a": 3}}},
+                "schemas": {"Body": {"type": "object", "example": {"a": 4}}},
+            },
+        }
+    )
+    assert spec.operation("make").request_example() == example

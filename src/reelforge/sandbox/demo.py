@@ -1,6 +1,8 @@
-"""One whole job per vendor through the generated clients: create, start where the vendor needs it, poll, download.
+"""One whole job per vendor through the generated clients alone: create, start where the vendor needs it, poll,
+download.
 
-This is what the README's main command runs against the sandbox. Nothing here names a vendor: the create call,
+The sandbox's tests and benchmarks drive the generated clients with it, without the facade in between (the README's
+main command goes through the facade: reelforge/demo.py). Nothing here names a vendor: the create call,
 its request body (the spec's documented example), the start, status and result locations all come from the
 `x-reelforge-job` of each vendor's effective spec (docs/x-reelforge-job.md), and every call goes through the
 generated package's own endpoint functions, so a regenerated client is exercised as users will call it.
@@ -14,7 +16,7 @@ import pkgutil
 import time
 import typing
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -58,20 +60,11 @@ def endpoint_module(package: ModuleType, operation_id: str) -> ModuleType:
 
 
 def request_example(operation: Operation) -> Any:
-    """The documented request example of a create call (the pipeline makes sure every create operation has one):
-    the JSON media type's `example`, else its first `examples` value, else its schema's `example`."""
-    spec = operation.spec
-    media = ((operation.request_body or {}).get("content") or {}).get("application/json") or {}
-    if "example" in media:
-        return media["example"]
-    for example in (media.get("examples") or {}).values():
-        example = spec.resolve(example)
-        if isinstance(example, Mapping) and "value" in example:
-            return example["value"]
-    schema = spec.resolve_schema(media.get("schema") or {})
-    if isinstance(schema, Mapping) and "example" in schema:
-        return schema["example"]
-    raise DemoError(f"{spec.label}: operation {operation.operation_id!r} documents no request example")
+    """The documented request example of a create call (the pipeline makes sure every create operation has one)."""
+    example = operation.request_example()
+    if example is None:
+        raise DemoError(f"{operation.spec.label}: operation {operation.operation_id!r} documents no request example")
+    return example
 
 
 def _id_argument(function: Callable[..., Any]) -> Callable[[str], Any]:

@@ -150,6 +150,20 @@ class Operation:
         """The schema of the request body in `media_type` (None when the operation takes none)."""
         return self.spec.media_schema(self.request_body, media_type)
 
+    def request_example(self, media_type: str = "application/json") -> Any:
+        """The documented example of the request body: the media type's `example`, else its first `examples`
+        value, else its schema's `example`; None when none is documented."""
+        body = self.request_body or {}
+        media = self.spec.resolve((body.get("content") or {}).get(media_type)) or {}
+        if "example" in media:
+            return media["example"]
+        for example in (media.get("examples") or {}).values():
+            example = self.spec.resolve(example)
+            if isinstance(example, Mapping) and "value" in example:
+                return example["value"]
+        schema = self.spec.resolve_schema(media.get("schema"), at=f"{self.pointer}/requestBody")
+        return schema.get("example") if isinstance(schema, Mapping) else None
+
     @property
     def responses(self) -> Mapping[str, Any]:
         return self.node.get("responses") or {}
