@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.effective import EffectiveSpec
 from generator.errors import PipelineError, spec_errors
-from reelforge.specs import JOB_EXTENSION, JobExtension, JSONPath, Operation, pointer
+from reelforge.specs import INPUTS_EXTENSION, JOB_EXTENSION, InputsExtension, JobExtension, JSONPath, Operation, pointer
 
 __all__ = ["build_example"]
 
@@ -81,4 +81,19 @@ def build_example(spec: EffectiveSpec, data: Any, field_prefix: str) -> dict[str
         "start": str(start[1].name) if start else None,
         "status": str(status[1].name),
         "status_field": _attribute_chain(job.status, field_prefix, f"{where}/status"),
+        "facade_request": _facade_request(operation, example),
     }
+
+
+def _facade_request(operation: Operation, example: Any) -> str:
+    """The facade's VideoRequest for the README: a prompt, and each other input the create operation requires
+    (x-reelforge-inputs), with the value its request example has at the input's place."""
+    arguments = {"prompt": "A red fox running through snow"}
+    if operation.extension(INPUTS_EXTENSION) is not None:
+        rules = InputsExtension.of(operation)
+        for name in rules.required:
+            rule = rules.inputs[name]
+            value = rule.to.first(example) if rule.to is not None else None
+            if name != "prompt" and isinstance(value, str):
+                arguments[name] = value
+    return "VideoRequest(" + ", ".join(f"{name}={value!r}" for name, value in arguments.items()) + ")"
