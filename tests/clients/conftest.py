@@ -59,7 +59,8 @@ def credential_headers(request: httpx.Request) -> dict[str, str]:
 def run_readme_example(vendor_key: str, vendor: Vendor, monkeypatch: pytest.MonkeyPatch, api_key_env: str) -> str:
     """Run the Python example of generated/<vendor>/README.md against `vendor`; returns what it printed."""
     readme = (REPO / "generated" / vendor_key / "README.md").read_text(encoding="utf-8")
-    (code,) = _CODE_BLOCK.findall(readme)
+    # The client example (the other block shows the facade: tests/facade/test_readme_facade.py runs it).
+    (code,) = [block for block in _CODE_BLOCK.findall(readme) if "from reelforge import" not in block]
     assert "client = Client()" in code
     # The example builds its client from the environment; only the transport is swapped for the canned vendor.
     code = code.replace("client = Client()", "client = Client(httpx_args={'transport': _transport})", 1)
