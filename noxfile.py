@@ -94,7 +94,9 @@ def _install_project(session: nox.Session) -> None:
     # The facade with its sandbox extra, built and installed as users get it (so the `reelforge` command and the
     # packaged assets are the real ones); its dependencies come first, the project itself is reinstalled every run.
     project = PYPROJECT["project"]
-    session.install("--disable-pip-version-check", *project["optional-dependencies"]["sandbox"])
+    # Its own dependencies but the generated clients, which _install_generated installs from generated/.
+    needed = [d for d in project["dependencies"] if not d.startswith("reelforge-")]
+    session.install("--disable-pip-version-check", *needed, *project["optional-dependencies"]["sandbox"])
     session.install("--disable-pip-version-check", "--force-reinstall", "--no-deps", ".")
 
 
@@ -105,6 +107,8 @@ def typecheck(session: nox.Session) -> None:
     _install_generated(session)
     _install_project(session)
     session.run("mypy", "generator", "tests", "benchmarks", "noxfile.py", "src")
+    # The public API as a user types it (typing_tests/: checked, never run).
+    session.run("mypy", "--strict", "typing_tests")
     session.run("mypy", "--strict", *(arg for vendor in VENDORS for arg in ("-p", f"reelforge_{vendor}")))
 
 
@@ -153,6 +157,15 @@ def spec_diff(session: nox.Session) -> None:
     _install(session, "diff")
     session.run("python", "-m", "generator", "diff", "--base", ref, "--format", "github")
     session.run("python", "-m", "generator", "diff", "--base", ref, "--format", "markdown", "--output", output)
+
+
+@_session(default=False)
+def bench_facade(session: nox.Session) -> None:
+    """Measure the facade: a submit against a raw httpx POST, `import reelforge` against `import httpx`, and waits."""
+    _install(session, "test")
+    _install_generated(session)
+    _install_project(session)
+    session.run("python", "benchmarks/bench_facade.py", *session.posargs)
 
 
 @_session(default=False)
