@@ -20,6 +20,7 @@ from reelforge.specs import (
     INPUTS_EXTENSION,
     JOB_EXTENSION,
     MEDIA_INPUTS,
+    InputRule,
     InputsExtension,
     JSONPath,
     Operation,
@@ -129,6 +130,7 @@ def _check_places(spec: Spec, operation: Operation, extension: InputsExtension, 
                     f"{at}/upload_to: the spec has no upload flow that takes local files (x-reelforge-upload)",
                     fix="describe the vendor's upload call, or map the input with to (URLs only)",
                 )
+        _check_types(spec, body, name, rule, at)
         if rule.via is not None:
             via = extension.inputs.get(rule.via)
             if via is None or via.kind != "size":
@@ -136,6 +138,87 @@ def _check_places(spec: Spec, operation: Operation, extension: InputsExtension, 
                     f"{at}/via: {rule.via!r} is not a mapped input with a size converter",
                     fix="name the input whose converter writes this one",
                 )
+
+
+# The JSON type of each common input's value as the facade holds it (before any converter).
+_NATURAL: Mapping[str, str] = {
+    "prompt": "string",
+    "negative_prompt": "string",
+    "duration": "number",
+    "aspect_ratio": "string",
+    "resolution": "string",
+    "fps": "integer",
+    "seed": "integer",
+    "image": "string",
+    "end_image": "string",
+    "reference_images": "array",
+    "audio": "string",
+    "avatar": "string",
+    "voice": "string",
+    "count": "integer",
+}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _produces(name: str, rule: InputRule) -> set[str]:
+    """The JSON types the rule writes at `to` (a split writes each piece, a string, through the array)."""
+    convert = rule.convert or {}
+    kind = rule.kind
+    if kind == "scale":
+        return {"integer" if convert.get("integer") else "number"}
+    if kind in ("string", "integer", "number"):
+        return {str(kind)}
+    if kind == "table":
+        return {_json_type(value) for value in (convert.get("values") or {}).values()}
+    if kind == "count":
+        return {"array"}
+    if kind == "split":
+        return {"string"}
+    return {_NATURAL[name]}
+
+
+def _accepts(schema: Mapping[str, Any], produced: str) -> bool:
+    declared = schema.get("type")
+    if declared is None:
+        return True  # a schema without a type takes any JSON value (its other keywords are checked by the samples)
+    types = {declared} if isinstance(declared, str) else set(declared)
+    return produced in types or (produced == "integer" and "number" in types)
+
+
+def _check_types(spec: Spec, body: Any, name: str, rule: InputRule, at: str) -> None:
+    """Each place the rule writes must take the JSON type written there: a duration in seconds (a float) cannot
+    go to an integer field without `integer` or `scale` with `integer: true`, whatever a whole-number sample says."""
+    places: list[tuple[str, JSONPath | None, set[str]]] = [("to", rule.to, _produces(name, rule))]
+    places.append(("upload_to", rule.upload_to, {_NATURAL[name]}))
+    if rule.kind == "size":
+        for key in ("width", "height"):
+            places.append((f"convert/{key}", JSONPath.parse(str((rule.convert or {})[key])), {"integer"}))
+    for key, path, produced in places:
+        if path is None:
+            continue
+        schemas = spec.schemas_at(body, path)
+        refused = sorted(kind for kind in produced if not any(_accepts(schema, kind) for schema in schemas))
+        if refused:
+            declared = sorted({str(s.get("type")) for s in schemas})
+            how = f"through the {rule.kind} converter" if rule.kind else "unconverted"
+            raise PipelineError(
+                f"{at}/{key}: {path} is {' or '.join(declared)} in the request body, but {name} {how} is "
+                f"{' or '.join(refused)}",
+                fix=f"add a convert that gives the type the field takes (integer, number, string, scale; {_DOC})",
+            )
 
 
 def _is_array(schema: Mapping[str, Any]) -> bool:

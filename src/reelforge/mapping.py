@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -93,6 +93,12 @@ class InputsSummary:
     limits: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
+def _in_order(names: Iterable[str]) -> tuple[str, ...]:
+    """Common input names in the order of COMMON_INPUTS (an effective spec's keys are sorted alphabetically)."""
+    chosen = set(names)
+    return tuple(name for name in COMMON_INPUTS if name in chosen)
+
+
 # --- building a body ----------------------------------------------------------------------------------------
 
 
@@ -124,7 +130,7 @@ def build_body(
     for name, value in given.items():
         rule = rules.get(name)
         if rule is None:
-            accepted_names = ", ".join(rules) or "none"
+            accepted_names = ", ".join(_in_order(rules)) or "none"
             refuse(name, f"{extension.operation} does not take {name} (it takes: {accepted_names})")
             continue
         if rule.kind == "count":
@@ -357,7 +363,7 @@ def accepted(spec: Spec, operation_id: str) -> InputsSummary:
         limits["resolution"] = {"enum": list((size.convert or {}).get("resolutions") or {})}
     return InputsSummary(
         operation=extension.operation,
-        accepted=tuple(n for n in COMMON_INPUTS if n in extension.inputs),
+        accepted=_in_order(extension.inputs),
         required=extension.required,
         preferred=extension.preferred,
         limits=limits,
@@ -420,7 +426,8 @@ def choose_operation(spec: Spec, values: Mapping[str, Any], operation: str | Non
         fitting.sort(key=lambda e: not e.preferred)  # stable: document order among equals
         return fitting[0].operation
     lines = [
-        f"{e.operation} accepts {', '.join(e.inputs) or 'nothing'}; requires {', '.join(e.required) or 'nothing'}"
+        f"{e.operation} accepts {', '.join(_in_order(e.inputs)) or 'nothing'}; "
+        f"requires {', '.join(_in_order(e.required)) or 'nothing'}"
         for e in extensions
     ]
     raise NoOperation(

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from reelforge.catalog import spec_of
-from reelforge.mapping import MappingError, NoOperation, accepted, build_body, choose_operation
-from reelforge.specs import Spec
+from reelforge.mapping import MappingError, MediaValue, NoOperation, accepted, build_body, choose_operation
+from reelforge.specs import JSONPath, Spec
 
 AVATAR = "3f2b7c1e-9d4a-4e8b-a6c5-1b2d3e4f5a60"
 
@@ -144,3 +144,199 @@ def test_an_operation_that_is_no_create_operation_is_refused_by_name() -> None:
         choose_operation(_two_operations(), {"prompt": "x"}, "nope")
     with pytest.raises(ValueError, match="list_models is not a create operation"):
         choose_operation(spec_of("oxen"), {"prompt": "x"}, "list_models")
+
+
+# --- every vendor's mapped inputs, converted as its spec says ----------------------------------------------------
+
+URL = "https://example.com/start.png"
+UPLOADED = MediaValue(url=None, reference="api-assets/id/start.png", local=True)
+ASSET = MediaValue(url=None, reference="0d5b3a2c-71e4-4f6a-b8c9-3a1e5f7d2b64", local=True)
+
+
+def _remote(url: str = URL) -> MediaValue:
+    return MediaValue(url=url, reference=None, local=False)
+
+
+# (vendor, operation, the common inputs set, what the body holds at each JSONPath)
+_ARRIVALS: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    (
+        "hedra",
+        "create_generation",
+        {
+            "prompt": "A fox",
+            "negative_prompt": "rain",
+            "duration": 5.5,
+            "aspect_ratio": "9:16",
+            "resolution": "720p",
+            "seed": 7,
+            "image": _remote(),
+            "end_image": ASSET,
+            "reference_images": [ASSET],
+            "audio": ASSET,
+            "count": 3,
+        },
+        {
+            "$.generated_video_inputs.text_prompt": "A fox",
+            "$.negative_prompt": "rain",
+            "$.generated_video_inputs.duration_ms": 5500,  # seconds -> milliseconds, an integer
+            "$.generated_video_inputs.aspect_ratio": "9:16",
+            "$.generated_video_inputs.resolution": "720p",
+            "$.seed": 7,
+            "$.start_keyframe_url": URL,
+            "$.end_keyframe_id": ASSET.reference,
+            "$.reference_image_ids": [ASSET.reference],
+            "$.audio_id": ASSET.reference,
+            "$.batch_size": 3,
+        },
+    ),
+    (
+        "hera",
+        "create_video",
+        {
+            "prompt": "A fox",
+            "duration": 8,
+            "aspect_ratio": "1:1",
+            "resolution": "720p",
+            "fps": 24,
+            "count": 2,
+            "image": _remote(),
+            "reference_images": [_remote("https://example.com/a.png"), _remote("https://example.com/b.png")],
+        },
+        {
+            "$.prompt": "A fox",
+            "$.duration_seconds": 8,
+            "$.outputs": [{"format": "mp4", "aspect_ratio": "1:1", "fps": "24", "resolution": "720p"}] * 2,
+            "$.reference_image_url": URL,
+            "$.reference_image_urls": ["https://example.com/a.png", "https://example.com/b.png"],
+        },
+    ),
+    (
+        "magichour",
+        "create_animation",
+        {
+            "prompt": "A fox",
+            "duration": 4,
+            "fps": 24,
+            "aspect_ratio": "9:16",
+            "resolution": "480p",
+            "image": UPLOADED,
+            "audio": _remote("https://example.com/song.mp3"),
+        },
+        {
+            "$.style.prompt": "A fox",
+            "$.style.prompt_type": "custom",
+            "$.end_seconds": 4.0,
+            "$.fps": 24,
+            "$.width": 480,
+            "$.height": 854,  # 480 * 16 / 9 = 853.3, to the nearest even number
+            "$.assets.image_file_path": UPLOADED.reference,
+            "$.assets.audio_file_path": "https://example.com/song.mp3",
+            "$.assets.audio_source": "file",
+        },
+    ),
+    (
+        "argil",
+        "create_video",
+        {"prompt": "Hello there.", "avatar": AVATAR, "voice": "v-1", "aspect_ratio": "9:16"},
+        {
+            "$.moments": [{"transcript": "Hello there.", "avatarId": AVATAR, "voiceId": "v-1"}],
+            "$.aspectRatio": "9:16",
+            "$.name": "Hello from reelforge",
+        },
+    ),
+    (
+        "oxen",
+        "enqueue_generation",
+        {"prompt": "A fox", "duration": 6.0, "aspect_ratio": "16:9", "seed": 3, "image": _remote()},
+        {
+            "$.prompt": "A fox",
+            "$.duration": 6,  # an integer field: 6.0 seconds is sent as 6
+            "$.aspect_ratio": "16:9",
+            "$.seed": 3,
+            "$.input_image": URL,
+            "$.model": "wan-2.2-t2v-fast",
+            "$.num_generations": 1,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("vendor", "operation", "values", "expected"), _ARRIVALS, ids=[a[0] for a in _ARRIVALS])
+def test_every_mapped_input_arrives_converted_and_the_body_is_valid(
+    vendor: str, operation: str, values: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    spec = spec_of(vendor)
+    built = build_body(spec, operation, values)
+    assert built.unsupported == ()
+    for path, value in expected.items():
+        found = JSONPath.parse(path).find(built.body)
+        assert found == [value], f"{vendor}: {path} holds {found}, not {value!r}"
+        assert type(found[0]) is type(value), f"{vendor}: {path} is a {type(found[0]).__name__}"
+    assert spec.errors(spec.operation(operation).request_schema(), built.body) == []
+    # Every input the operation maps is used by this test, so a newly mapped input needs a line here.
+    assert sorted(values) == sorted(accepted(spec, operation).accepted)
+
+
+def test_a_url_where_only_an_upload_fits_and_a_file_where_none_can_go_are_reported() -> None:
+    built = build_body(spec_of("hedra"), "create_generation", {"prompt": "A fox", "audio": _remote()})
+    assert [u.input for u in built.unsupported] == ["audio"] and "local file" in built.unsupported[0].reason
+    assert "audio_id" not in built.body
+    local = MediaValue(url=None, reference=None, local=True)
+    built = build_body(spec_of("oxen"), "enqueue_generation", {"prompt": "A fox", "image": local})
+    assert [u.input for u in built.unsupported] == ["image"] and "https URL" in built.unsupported[0].reason
+    assert "input_image" not in built.body
+
+
+def test_options_override_a_mapped_input_and_a_default() -> None:
+    values = {"prompt": "A fox", "duration": 5}
+    options = {"duration": 9, "model": "another-model"}
+    body = build_body(spec_of("oxen"), "enqueue_generation", values, options).body
+    assert (body["duration"], body["model"], body["prompt"]) == (9, "another-model", "A fox")
+
+
+def _inline(inputs: dict[str, Any], body: dict[str, Any]) -> Spec:
+    create = {
+        "operationId": "create",
+        "requestBody": {"content": {"application/json": {"schema": body}}},
+        "responses": {"200": {"description": "ok"}},
+        "x-reelforge-inputs": {"inputs": inputs},
+    }
+    return Spec({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/v": {"post": create}}}, "t")
+
+
+_TABLE_SPEC = _inline(
+    {
+        "aspect_ratio": {"to": "$.shape", "convert": {"kind": "table", "values": {"16:9": "landscape", "9:16": "tall"}}},
+        "duration": {"to": "$.duration_ms", "convert": {"kind": "scale", "factor": 1000, "integer": True}},
+    },
+    {
+        "type": "object",
+        "properties": {
+            "shape": {"type": "string", "enum": ["landscape", "square"]},
+            "duration_ms": {"type": "integer", "minimum": 500, "maximum": 10000},
+        },
+    },
+)
+
+
+def test_a_table_spells_the_value_as_the_vendor_does_and_refuses_the_rest_by_name() -> None:
+    assert build_body(_TABLE_SPEC, "create", {"aspect_ratio": "16:9"}).body == {"shape": "landscape"}
+    with pytest.raises(MappingError) as raised:
+        build_body(_TABLE_SPEC, "create", {"aspect_ratio": "4:3"})
+    assert (raised.value.input, raised.value.value) == ("aspect_ratio", "4:3")
+    assert "16:9, 9:16" in raised.value.rule and "aspect_ratio='4:3'" in str(raised.value)
+
+
+def test_limits_of_a_converted_input_are_given_back_in_its_units() -> None:
+    limits = accepted(_TABLE_SPEC, "create").limits
+    assert limits["duration"] == {"minimum": 0.5, "maximum": 10.0}  # milliseconds in the body, seconds here
+    assert limits["aspect_ratio"] == {"enum": ["16:9"]}  # 9:16 spells "tall", which the body does not take
+
+
+def test_the_queue_is_oxens_create_operation_and_a_request_it_cannot_take_says_so() -> None:
+    assert choose_operation(spec_of("oxen"), {"prompt": "A fox", "seed": 1}) == "enqueue_generation"
+    with pytest.raises(NoOperation) as raised:
+        choose_operation(spec_of("oxen"), {"prompt": "A fox", "fps": 30})
+    assert "enqueue_generation accepts prompt, duration, aspect_ratio, seed, image; requires prompt" in str(
+        raised.value
+    )

@@ -102,6 +102,13 @@ def test_a_good_extension_passes() -> None:
             "needs [*]",
         ),
         (_with(input_fps={"to": "$.outputs", "convert": {"kind": "count"}}), {}, "does not apply to fps"),
+        # A whole-number sample would pass validation; the type rule sees that 5.5 seconds could not.
+        (_with(input_duration={"to": "$.duration_ms"}), {}, "is integer in the request body, but duration unconverted"),
+        (
+            _with(input_reference_images={"upload_to": "$.image_url"}),
+            {"upload": True},
+            "$.image_url is string in the request body, but reference_images unconverted is array",
+        ),
         (_with(input_image={"upload_to": "$.image_url"}), {}, "no upload flow that takes local files"),
         (_with(input_seed={"upload_to": "$.prompt"}), {"upload": True}, "seed is no media input"),
         (_with(input_resolution={"via": "aspect_ratio"}), {}, "not a mapped input with a size converter"),
