@@ -6,7 +6,7 @@
 # Overlay: overlays/magichour/40-job.yaml (sha256 32412072840339fba2cc21b660f8c8cf3c674523b1b032533afc8fc0144bdd2e)
 # Overlay: overlays/magichour/50-errors.yaml (sha256 5bad94e04388b45fd05263539618ebc587e1e86e0c28b597146e112f36de6830)
 # Overlay: overlays/magichour/60-uploads.yaml (sha256 6220ef2d4db8a8298deba0d529386bbb1a43ca85682faea956f4d611ada91c49)
-# Overlay: overlays/magichour/70-inputs.yaml (sha256 ec45c71f5f15928cb223bb07c643f4a4ff5b34889fcdf76105dd438546571ede)
+# Overlay: overlays/magichour/70-inputs.yaml (sha256 1678eedf70289415711b22dbf783b1cdf7962d02fd7b144ef80984c98ce7d4c1)
 # Regenerate: python -m generator generate magichour
 
 """Conformance of reelforge_magichour to generated/magichour/openapi.json, sync and async.
