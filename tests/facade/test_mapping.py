@@ -306,7 +306,10 @@ def _inline(inputs: dict[str, Any], body: dict[str, Any]) -> Spec:
 
 _TABLE_SPEC = _inline(
     {
-        "aspect_ratio": {"to": "$.shape", "convert": {"kind": "table", "values": {"16:9": "landscape", "9:16": "tall"}}},
+        "aspect_ratio": {
+            "to": "$.shape",
+            "convert": {"kind": "table", "values": {"16:9": "landscape", "9:16": "tall"}},
+        },
         "duration": {"to": "$.duration_ms", "convert": {"kind": "scale", "factor": 1000, "integer": True}},
     },
     {

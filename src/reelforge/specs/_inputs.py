@@ -104,7 +104,9 @@ class InputsExtension:
         required = tuple(str(name) for name in data.get("required") or ())
         for name in required:
             if name not in rules:
-                raise SpecError(f"{where}/required: {name!r} is required but not mapped under inputs", f"{where}/required")
+                raise SpecError(
+                    f"{where}/required: {name!r} is required but not mapped under inputs", f"{where}/required"
+                )
         return cls(
             operation=operation.operation_id,
             preferred=bool(data.get("preferred", False)),
