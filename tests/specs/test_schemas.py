@@ -141,3 +141,13 @@ def test_errors_give_the_instance_pointer_and_the_message() -> None:
     errors = Spec(DOCUMENT_30).errors(schema, {"items": ["3f2c7a8e-5b1d-4c6e-9a0f-1d2e3f4a5b6c", 7], "a/b": "x"})
     assert errors == [("/a~1b", "'x' is not of type 'integer'"), ("/items/1", "7 is not of type 'string'")]
     assert Spec(DOCUMENT_30).errors(schema, {}) == [("", "'items' is a required property")]
+
+
+def test_a_validator_is_kept_for_its_schema_and_only_for_it() -> None:
+    spec = Spec({"openapi": "3.1.0", "components": {"schemas": {"N": {"type": "integer"}}}})
+    schema = {"$ref": "#/components/schemas/N"}
+    first = spec.validator(schema)
+    assert spec.validator(schema) is first
+    assert spec.validator({"$ref": "#/components/schemas/N"}) is not first  # an equal schema, another object
+    assert spec.validator(schema, formats=False) is not first
+    assert spec.is_valid(schema, 3) and not spec.is_valid(schema, "3")  # a kept validator still answers right

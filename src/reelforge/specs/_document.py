@@ -18,6 +18,8 @@ project is installed, and `import reelforge` stays cheap. Validation imports ope
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -42,6 +44,7 @@ __all__ = [
 
 HTTP_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _MAX_REFS: Final = 64
+_VALIDATORS: Final = 256  # validators a Spec keeps
 _MAX_DEPTH: Final = 32
 # Keywords that only annotate; a `$ref` whose siblings are all annotations is just its target.
 _ANNOTATIONS: Final = frozenset({"description", "summary", "title", "deprecated", "example", "examples"})
@@ -218,6 +221,8 @@ class Spec:
             raise SpecError(f"{label}: not an OpenAPI document (the top level is not an object)")
         self.document = document
         self.label = label
+        self._validators: OrderedDict[tuple[int, bool], tuple[Any, Validator]] = OrderedDict()
+        self._validators_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Spec({self.label!r})"
@@ -397,7 +402,25 @@ class Spec:
 
     def validator(self, schema: Any, *, formats: bool = True) -> Validator:
         """A JSON Schema validator for a schema of this document (its dialect: 3.0's or 3.1's), which follows
-        every `#/...` reference into the document."""
+        every `#/...` reference into the document.
+
+        Validators are kept (the most recent _VALIDATORS of them): one that has validated before has resolved its
+        references already, which is most of the cost of a check (the facade checks every request body)."""
+        key = (id(schema), formats)
+        with self._validators_lock:
+            kept = self._validators.get(key)
+            if kept is not None and kept[0] is schema:
+                self._validators.move_to_end(key)
+                return kept[1]
+        made = self._new_validator(schema, formats)
+        with self._validators_lock:
+            # The entry holds the schema itself, so its id cannot be reused by another object while it is kept.
+            self._validators[key] = (schema, made)
+            while len(self._validators) > _VALIDATORS:
+                self._validators.popitem(last=False)
+        return made
+
+    def _new_validator(self, schema: Any, formats: bool) -> Validator:
         from openapi_schema_validator import OAS30Validator, OAS31Validator, oas30_format_checker, oas31_format_checker
 
         # The schema is checked as an allOf of the document itself, so references resolve against it; the
