@@ -48,10 +48,12 @@ _GOOD: dict[str, Any] = {
 }
 
 
-def _spec(inputs: Any, *, job: bool = True, upload: bool = False) -> Spec:
+def _spec(inputs: Any, *, job: bool = True, upload: bool = False, body_requires: tuple[str, ...] = ()) -> Spec:
+    body: dict[str, Any] = copy.deepcopy(_BODY)
+    body["required"] = [*body["required"], *body_requires]
     create: dict[str, Any] = {
         "operationId": "create_video",
-        "requestBody": {"content": {"application/json": {"schema": copy.deepcopy(_BODY)}}},
+        "requestBody": {"content": {"application/json": {"schema": body}}},
         "responses": {"200": {"description": "ok"}},
         "x-reelforge-inputs": inputs,
     }
@@ -93,6 +95,7 @@ def test_a_good_extension_passes() -> None:
         (_with(input_colour={"to": "$.prompt"}), {}, "'colour' is not one of"),
         (_with(input_prompt={"to": "prompt"}), {}, "does not match '^\\\\$'"),
         (_GOOD, {"job": False}, "has no x-reelforge-job"),
+        (_with(input_prompt={"to": "$.outputs[?@.fps]"}), {}, "leaves the simple JSONPath subset"),
         (_with(input_seed={"to": "$.seed"}), {}, "$.seed names no property"),
         (_with(defaults={"$.outputs[*].codec": "h264"}), {}, "names no property"),
         (_with(input_count={"to": "$.prompt", "convert": {"kind": "count"}}), {}, "a count sizes an array"),
@@ -114,6 +117,8 @@ def test_a_good_extension_passes() -> None:
         (_with(input_resolution={"via": "aspect_ratio"}), {}, "not a mapped input with a size converter"),
         (_with(required=["prompt", "seed"]), {}, "'seed' is required but not mapped"),
         (_with(defaults={"$.outputs[*].format": "webm"}), {}, "does not validate"),
+        # Every input set, the body is whole; the prompt alone leaves out a field the body requires.
+        (_GOOD, {"body_requires": ("duration_ms",)}, "the body built from the required inputs alone does not"),
         # A converter whose output the body refuses: a fraction for an integer, a value outside the enum.
         (_with(input_duration={"to": "$.duration_ms", "convert": {"kind": "scale", "factor": 0.001}}), {}, "integer"),
         (
