@@ -28,8 +28,9 @@ from pathlib import Path
 import httpx
 
 import reelforge
-from reelforge import Studio, SubmitIntent, SubmitObserver, VideoRequest
+from reelforge import Studio, SubmitIntent, SubmitObserver
 from reelforge.catalog import known_vendors, spec_of
+from reelforge.demo import demo_request
 from reelforge.lifecycle import call_for, schemes_of
 from reelforge.sandbox.server import SandboxProcess
 from reelforge.waiting import Observation, PollSchedule, next_delay
@@ -66,7 +67,7 @@ def bench_submit(sandbox: SandboxProcess, vendor: str, calls: int) -> tuple[floa
     """(facade ms, raw httpx ms) per create call, medians."""
     recorder = _Recorder()
     urls = {vendor: sandbox.base_url(vendor)}
-    request = VideoRequest(prompt=_PROMPT)
+    request = demo_request(vendor)  # the prompt, and what the vendor requires besides (Argil: an avatar)
     with Studio(keys={vendor: _KEY}, base_urls=urls, observer=recorder) as studio:
         studio.submit(vendor, request)  # warm: specs read, validator built, connection open
         intent = recorder.intents[0]
@@ -127,7 +128,7 @@ def bench_wait(sandbox: SandboxProcess, vendor: str, length: float, real: float)
     urls = {vendor: sandbox.base_url(vendor)}
     with Studio(keys={vendor: _KEY}, base_urls=urls, transport=transport, poll_schedule=_stretched(factor)) as studio:
         submitted = time.perf_counter()
-        job = studio.submit(vendor, VideoRequest(prompt=_PROMPT))
+        job = studio.submit(vendor, demo_request(vendor))
         before = transport.gets
         studio.wait(job, timeout=real * 10)
         finished = time.perf_counter()

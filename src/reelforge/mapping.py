@@ -15,6 +15,8 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Final
 
 from reelforge.specs import (
@@ -102,6 +104,18 @@ def _in_order(names: Iterable[str]) -> tuple[str, ...]:
 # --- building a body ----------------------------------------------------------------------------------------
 
 
+# A spec is read, never changed, once it is a Spec (reelforge.registry shares one per vendor): what is read from
+# its extensions is kept per spec and operation, so a submit does not parse them again.
+@lru_cache(maxsize=256)
+def _extension(spec: Spec, operation_id: str) -> InputsExtension:
+    return InputsExtension.of(spec.operation(operation_id))
+
+
+@lru_cache(maxsize=64)
+def _extensions(spec: Spec) -> tuple[InputsExtension, ...]:
+    return tuple(InputsExtension.all_in(spec))
+
+
 def build_body(
     spec: Spec, operation_id: str, values: Mapping[str, Any], options: Mapping[str, Any] | None = None
 ) -> BuiltBody:
@@ -110,7 +124,7 @@ def build_body(
     Never raises for an input the operation cannot honour: it is listed in `unsupported` and left out. Raises
     MappingError for a value its converter cannot convert, SpecError when the operation has no x-reelforge-inputs.
     """
-    extension = InputsExtension.of(spec.operation(operation_id))
+    extension = _extension(spec, operation_id)
     given = {name: values[name] for name in COMMON_INPUTS if values.get(name) is not None}
     body: dict[str, Any] = {}
     for path, value in extension.defaults.items():
@@ -336,10 +350,11 @@ def _set_media(body: dict[str, Any], rule: InputRule, value: Any) -> str | None:
 _LIMIT_KEYWORDS: Final = {"minimum": "minimum", "maximum": "maximum", "maxItems": "max_items", "enum": "enum"}
 
 
+@lru_cache(maxsize=256)
 def accepted(spec: Spec, operation_id: str) -> InputsSummary:
     """What `operation_id` accepts and requires, with each input's limits read from the request body schema at the
     input's place, converted back into the input's own units, and the extension's own `limits` over them."""
-    extension = InputsExtension.of(spec.operation(operation_id))
+    extension = _extension(spec, operation_id)
     body_schema = spec.operation(operation_id).request_schema()
     limits: dict[str, dict[str, Any]] = {}
     for name, rule in extension.inputs.items():
@@ -366,7 +381,8 @@ def accepted(spec: Spec, operation_id: str) -> InputsSummary:
         accepted=_in_order(extension.inputs),
         required=extension.required,
         preferred=extension.preferred,
-        limits=limits,
+        # Read-only: the summary is kept (lru_cache) and shared by every caller.
+        limits=MappingProxyType({name: MappingProxyType(found) for name, found in limits.items()}),
     )
 
 
@@ -410,7 +426,7 @@ def choose_operation(spec: Spec, values: Mapping[str, Any], operation: str | Non
     """The create operation for a request: `operation` when given (it must have x-reelforge-inputs), else the
     first that accepts every input set and has all it requires, a preferred one before the others, then in
     document order. NoOperation, saying what each accepts and requires, when none fits."""
-    extensions = InputsExtension.all_in(spec)
+    extensions = list(_extensions(spec))
     given = [name for name in COMMON_INPUTS if values.get(name) is not None]
     if operation is not None:
         spec.operation(operation)  # a SpecError (a ValueError) for an operation that does not exist
