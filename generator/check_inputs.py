@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from generator.errors import PipelineError, spec_errors
-from generator.vendors import REPO_ROOT
+from generator.extensions import validate_extension
 from reelforge.specs import (
     INPUTS_EXTENSION,
     JOB_EXTENSION,
@@ -26,13 +26,11 @@ from reelforge.specs import (
     Operation,
     Spec,
     UploadExtension,
-    pointer,
 )
 
 __all__ = ["check_inputs"]
 
 _DOC = "docs/x-reelforge-inputs.md"
-_SCHEMA = REPO_ROOT / "generator" / "schemas" / "x-reelforge-inputs.schema.json"
 # A value of each common input (limits permitting; see _sample). Media are a URL or an uploaded reference.
 _SAMPLES: Mapping[str, Any] = {
     "prompt": "A red fox runs through fresh snow. It stops, looks back, and runs on.",
@@ -59,7 +57,7 @@ def check_inputs(spec: Spec) -> None:
         if data is None:
             continue
         where = f"{operation.pointer}/{INPUTS_EXTENSION}"
-        _validate_shape(data, where, spec.label)
+        validate_extension(data, "x-reelforge-inputs.schema.json", where, spec.label, _DOC)
         if operation.extension(JOB_EXTENSION) is None:
             raise PipelineError(
                 f"{spec.label}: {where}: {operation.operation_id} has no {JOB_EXTENSION}, so the facade cannot follow "
@@ -70,18 +68,6 @@ def check_inputs(spec: Spec) -> None:
             extension = InputsExtension.of(operation)
             _check_places(spec, operation, extension, where)
             _check_samples(spec, operation, extension, where)
-
-
-def _validate_shape(data: Any, where: str, label: str) -> None:
-    import jsonschema
-
-    schema = json.loads(_SCHEMA.read_text(encoding="utf-8"))
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
-    if error is not None:
-        raise PipelineError(
-            f"{label}: {where}{pointer(error.absolute_path)}: {error.message}",
-            fix=f"see {_DOC} for the fields and their meaning",
-        )
 
 
 def _paths(extension: InputsExtension) -> Iterator[tuple[str, JSONPath]]:

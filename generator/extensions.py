@@ -38,7 +38,7 @@ from reelforge.specs import (
     pointer,
 )
 
-__all__ = ["check_extensions"]
+__all__ = ["check_extensions", "validate_extension"]
 
 _SCHEMAS = REPO_ROOT / "generator" / "schemas"
 
@@ -53,7 +53,7 @@ def check_extensions(spec: Spec) -> None:
     check_inputs(spec)
 
 
-def _validate_extension(value: Any, schema_name: str, where: str, label: str, doc: str) -> None:
+def validate_extension(value: Any, schema_name: str, where: str, label: str, doc: str) -> None:
     """Check an extension's shape against generator/schemas/<schema_name>."""
     import jsonschema
 
@@ -100,7 +100,7 @@ def _check_jobs(spec: Spec) -> None:
         if data is None:
             continue
         where = f"{operation.pointer}/{JOB_EXTENSION}"
-        _validate_extension(data, "x-reelforge-job.schema.json", where, spec.label, "docs/x-reelforge-job.md")
+        validate_extension(data, "x-reelforge-job.schema.json", where, spec.label, "docs/x-reelforge-job.md")
         with spec_errors(where):
             _check_job(spec, operation, JobExtension.of(operation), where)
 
@@ -225,7 +225,7 @@ def _check_errors(spec: Spec) -> None:
         return
     where = "/" + ERRORS_EXTENSION
     doc = "docs/x-reelforge-errors.md"
-    _validate_extension(data, "x-reelforge-errors.schema.json", where, spec.label, doc)
+    validate_extension(data, "x-reelforge-errors.schema.json", where, spec.label, doc)
     with spec_errors(where):
         errors = ErrorsExtension.of(spec)
     for key in ("body", "validation_body"):
@@ -295,7 +295,7 @@ def _check_uploads(spec: Spec) -> None:
         if data is None:
             continue
         where = f"{operation.pointer}/{UPLOAD_EXTENSION}"
-        _validate_extension(data, "x-reelforge-upload.schema.json", where, spec.label, "docs/x-reelforge-upload.md")
+        validate_extension(data, "x-reelforge-upload.schema.json", where, spec.label, "docs/x-reelforge-upload.md")
         with spec_errors(where):
             _check_upload(spec, operation, UploadExtension.of(operation), where)
 

@@ -3,14 +3,14 @@
 Nothing here names a vendor. The request is the same prompt everywhere, plus whatever else the vendor's preferred
 create operation requires (Argil's avatar), taken from that operation's documented request example at the place
 its `x-reelforge-inputs` maps the input to; everything else (the body, the start call, waiting, the download) is
-the facade's.
+the facade's. What a run made is a JobRun, as for the sandbox's drive of the generated clients alone
+(reelforge/sandbox/demo.py), which the demo starts the sandbox for anyway.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -18,30 +18,13 @@ from reelforge.catalog import spec_of
 from reelforge.errors import ReelforgeError
 from reelforge.mapping import NoOperation, accepted, choose_operation
 from reelforge.requests import VideoRequest
+from reelforge.sandbox.demo import DEMO_API_KEY, DemoError, JobRun
 from reelforge.specs import InputsExtension
 from reelforge.studio import Studio
 
 __all__ = ["DEMO_API_KEY", "DEMO_PROMPT", "DemoError", "JobRun", "demo_request", "run_demo"]
 
-# The key the demo sends: the sandbox wants a non-empty credential, not a real one.
-DEMO_API_KEY: Final = "sandbox-demo-key"
 DEMO_PROMPT: Final = "A red fox running through fresh snow at dawn."
-
-
-class DemoError(RuntimeError):
-    """A vendor's demo job could not be made (the message names the vendor)."""
-
-
-@dataclass(frozen=True, slots=True)
-class JobRun:
-    """What one job made: its vendor, id and last vendor status, the seconds from submit to downloaded, the file."""
-
-    vendor: str
-    job_id: str
-    status: str
-    seconds: float
-    file: Path
-    size: int
 
 
 def demo_request(vendor: str) -> VideoRequest:
