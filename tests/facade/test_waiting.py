@@ -14,6 +14,7 @@ import pytest
 
 from reelforge import (
     AsyncStudio,
+    AuthenticationError,
     JobFailed,
     JobState,
     NotFound,
@@ -170,3 +171,36 @@ def test_an_async_wait_never_blocks_the_event_loop(slow: Sandbox, tmp_path: Path
     asyncio.run(run())
     assert len(gaps) > 20  # it ticked all along the 0.8 s job
     assert max(gaps) < 0.25  # generous for a loaded 2-core machine; a blocking sleep would be 0.1 s or more
+
+
+@pytest.mark.parametrize(("status", "error"), [(401, AuthenticationError), (403, AuthenticationError), (404, NotFound)])
+def test_a_permanent_error_while_polling_is_raised_at_once(status: int, error: type[Exception]) -> None:
+    calls: list[str] = []
+
+    def vendor(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if len(calls) == 1:
+            return httpx.Response(200, json={"video_id": "v-1", "status": "in-progress", "outputs": []})
+        return httpx.Response(status, json={"error": "no"})
+
+    started = time.monotonic()
+    with Studio(keys=keys(), transport=httpx.MockTransport(vendor)) as studio:
+        job = studio.job("hera", "v-1")
+        with pytest.raises(error) as raised:
+            studio.wait(job, timeout=60)
+    assert time.monotonic() - started < 5  # not retried until the deadline
+    assert calls == ["GET", "GET"]
+    assert getattr(raised.value, "status", None) == status
+
+
+def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
+    from datetime import UTC, datetime
+
+    from reelforge.lifecycle import retry_after_seconds
+
+    now = datetime(2026, 12, 3, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("7", now) == 7.0
+    assert retry_after_seconds("Thu, 03 Dec 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Thu, 03 Dec 2026 11:59:00 GMT", now) == 0.0  # a date in the past: at once
+    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds(None, now) is None
