@@ -69,6 +69,14 @@ def _open_partial(target: Path) -> tuple[IO[bytes], Path]:
 
 
 def _umask() -> int:
+    """The process's umask: read where the system shows it (Linux), since setting it to read it back races with
+    any thread creating a file meanwhile; set and restored elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0)
     os.umask(mask)
     return mask
