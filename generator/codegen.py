@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -204,6 +205,10 @@ def _render_context(spec: EffectiveSpec) -> dict[str, Any]:
         "key": spec.vendor.key,
         "title": spec.vendor.title,
         "api_key_env": spec.vendor.api_key_env,
+        "base_url_env": spec.vendor.base_url_env,
+        # Where `reelforge sandbox` serves this vendor: /<vendor> + the production base URL's path (the sandbox's
+        # own rule, reelforge/sandbox/catalog.py; tests/clients/test_readme_sandbox.py runs the README against it).
+        "sandbox_path": f"/{spec.vendor.key}{urlsplit(servers[0]['url']).path.rstrip('/')}",
         "timeout_seconds": spec.vendor.timeout_seconds,
         "base_url": servers[0]["url"].rstrip("/"),
         "api_version": str(spec.document["info"]["version"]),

@@ -28,6 +28,12 @@ class Vendor:
     timeout_seconds: float = 60.0
 
     @property
+    def base_url_env(self) -> str:
+        """The variable that points the client at another server: named like the key's (HERA_API_KEY ->
+        HERA_BASE_URL), so a README example runs against the sandbox without editing code."""
+        return self.api_key_env.removesuffix("_API_KEY") + "_BASE_URL"
+
+    @property
     def package(self) -> str:
         return f"reelforge_{self.key}"
 

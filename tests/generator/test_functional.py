@@ -225,3 +225,45 @@ def test_package_exports_and_version(tiny_package: ModuleType) -> None:
     assert tiny_package.API_KEY_ENV == "TINY_API_KEY"
     assert tiny_package.API_VERSION == "2.0.0"
     assert set(tiny_package.__all__) >= {"Client", "ApiError", "MissingCredentialsError"}
+
+
+def test_base_url_comes_from_the_variable_named_like_the_keys(
+    tiny_package: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reelforge_tiny.api.jobs import get_job
+
+    assert tiny_package.BASE_URL_ENV == "TINY_BASE_URL"
+    monkeypatch.setenv("TINY_BASE_URL", " http://127.0.0.1:9/tiny/v1 ")
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"id": "j", "status": "done"})
+
+    client = tiny_package.Client(api_key="k", httpx_args={"transport": httpx.MockTransport(handler)})
+    get_job.sync("j", client=client)
+    assert seen == ["http://127.0.0.1:9/tiny/v1/jobs/j"]
+    # Given explicitly, base_url wins; unset (or blank), the production server.
+    assert tiny_package.Client(base_url="https://other.example").base_url == "https://other.example"
+    monkeypatch.setenv("TINY_BASE_URL", "  ")
+    assert tiny_package.Client().base_url == tiny_package.DEFAULT_BASE_URL
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t\n"])
+def test_a_blank_key_is_a_missing_key(tiny_package: ModuleType, monkeypatch: pytest.MonkeyPatch, blank: str) -> None:
+    from reelforge_tiny.api.jobs import create_job
+    from reelforge_tiny.models import JobRequest
+
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(201, json={"id": "j", "status": "queued"})
+
+    monkeypatch.setenv("TINY_API_KEY", blank)
+    transport = {"transport": httpx.MockTransport(handler)}
+    for client in (tiny_package.Client(httpx_args=transport), tiny_package.Client(api_key=blank, httpx_args=transport)):
+        assert not client.has_credentials
+        with pytest.raises(tiny_package.MissingCredentialsError, match="TINY_API_KEY"):
+            create_job.sync(client=client, body=JobRequest(prompt="x"))
+    assert sent == []

@@ -19,7 +19,7 @@ import json
 from importlib.resources import files
 from typing import Any
 
-from .client import API_KEY_ENV, DEFAULT_BASE_URL, Client
+from .client import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, Client
 from .errors import ApiError, MissingCredentialsError
 
 __version__ = "0.1.0"
@@ -36,6 +36,7 @@ def openapi_document() -> dict[str, Any]:
 __all__ = (
     "API_KEY_ENV",
     "API_VERSION",
+    "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "ApiError",
     "Client",

@@ -27,6 +27,9 @@ DEFAULT_BASE_URL = "https://api.hera.video/v1"
 API_KEY_ENV = "HERA_API_KEY"
 """The environment variable the client reads its API key from when none is given."""
 
+BASE_URL_ENV = "HERA_BASE_URL"
+"""The environment variable that points the client at another server (a sandbox) when no base_url is given."""
+
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 """Per-request timeout unless the client is given another."""
 
@@ -40,12 +43,22 @@ def _api_key_from_environment() -> str | None:
     return os.environ.get(API_KEY_ENV) or None
 
 
+def _base_url_from_environment() -> str:
+    return (os.environ.get(BASE_URL_ENV) or "").strip() or DEFAULT_BASE_URL
+
+
+def _is_blank(key: str | None) -> bool:
+    # An empty or all-space key is no key: sending it would fail deep in httpx, or as the vendor's 401.
+    return key is None or not key.strip()
+
+
 @define
 class Client:
     """Sends requests to the Hera.Video API.
 
     Args:
-        base_url: Where the API lives; defaults to the production server.
+        base_url: Where the API lives; defaults to the ``HERA_BASE_URL`` environment variable, else the
+            production server.
         api_key: The API key. Defaults to the ``HERA_API_KEY`` environment variable. It is sent only
             on operations whose spec requires it, only in the header its security scheme names, and it never
             appears in ``repr()``, logs or exceptions.
@@ -57,7 +70,7 @@ class Client:
             (for example ``transport=``).
     """
 
-    base_url: str = field(default=DEFAULT_BASE_URL, kw_only=True)
+    base_url: str = field(factory=_base_url_from_environment, kw_only=True)
     _api_key: str | None = field(factory=_api_key_from_environment, kw_only=True, alias="api_key", repr=False)
     timeout: httpx.Timeout = field(default=DEFAULT_TIMEOUT, kw_only=True)
     headers: dict[str, str] = field(factory=dict, kw_only=True)
@@ -70,7 +83,7 @@ class Client:
     @property
     def has_credentials(self) -> bool:
         """Whether an API key is set (without revealing it)."""
-        return bool(self._api_key)
+        return not _is_blank(self._api_key)
 
     def credential_headers(self, schemes: tuple[str, ...]) -> dict[str, str]:
         """The headers that authenticate a request under the first of `schemes` this client can satisfy.
@@ -80,12 +93,13 @@ class Client:
         """
         if not schemes:
             return {}
-        if not self._api_key:
+        if _is_blank(self._api_key):
             raise MissingCredentialsError(
                 f"this operation needs an API key ({', '.join(schemes)}): pass api_key= to Client, "
                 f"or set the {API_KEY_ENV} environment variable"
             )
         header, prefix = _SECURITY_SCHEMES[schemes[0]]
+        assert self._api_key is not None
         return {header: prefix + self._api_key}
 
     def _httpx_kwargs(self) -> dict[str, Any]:
