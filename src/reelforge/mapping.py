@@ -256,43 +256,33 @@ def _pieces(rule: InputRule, text: Any) -> list[str]:
     limit = int((rule.convert or {})["max_length"])
     if not isinstance(text, str) or not text.strip():
         raise MappingError(rule.name, text, "a non-empty text is needed to split")
-    pieces: list[str] = []
-    current = ""
-    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
-        for part in _fit(sentence, limit):
-            joined = f"{current} {part}" if current else part
-            if len(joined) <= limit:
-                current = joined
-            else:
-                pieces.append(current)
-                current = part
-    if current:
-        pieces.append(current)
-    return pieces
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    return _pack([part for sentence in sentences for part in _fit(sentence, limit)], limit)
 
 
 def _fit(sentence: str, limit: int) -> list[str]:
     """A sentence as parts of at most `limit` characters, cut at spaces (a longer word is cut where it must be)."""
     if len(sentence) <= limit:
         return [sentence]
-    parts: list[str] = []
+    words = [word[start : start + limit] for word in sentence.split() for start in range(0, len(word), limit)]
+    return _pack(words, limit)
+
+
+def _pack(units: list[str], limit: int) -> list[str]:
+    """Units (each at most `limit` characters) joined by spaces into as few pieces of at most `limit` as go in
+    order: each piece takes the next unit while it fits."""
+    pieces: list[str] = []
     current = ""
-    for word in sentence.split():
-        while len(word) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(word[:limit])
-            word = word[limit:]
-        joined = f"{current} {word}" if current else word
+    for unit in units:
+        joined = f"{current} {unit}" if current else unit
         if len(joined) <= limit:
             current = joined
         else:
-            parts.append(current)
-            current = word
+            pieces.append(current)
+            current = unit
     if current:
-        parts.append(current)
-    return parts
+        pieces.append(current)
+    return pieces
 
 
 def _aspect(rule_name: str, value: str) -> tuple[float, float]:
