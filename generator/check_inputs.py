@@ -17,6 +17,7 @@ from typing import Any
 from generator.errors import PipelineError, spec_errors
 from generator.extensions import validate_extension
 from reelforge.specs import (
+    INPUT_TYPES,
     INPUTS_EXTENSION,
     JOB_EXTENSION,
     MEDIA_INPUTS,
@@ -126,25 +127,6 @@ def _check_places(spec: Spec, operation: Operation, extension: InputsExtension, 
                 )
 
 
-# The JSON type of each common input's value as the facade holds it (before any converter).
-_NATURAL: Mapping[str, str] = {
-    "prompt": "string",
-    "negative_prompt": "string",
-    "duration": "number",
-    "aspect_ratio": "string",
-    "resolution": "string",
-    "fps": "integer",
-    "seed": "integer",
-    "image": "string",
-    "end_image": "string",
-    "reference_images": "array",
-    "audio": "string",
-    "avatar": "string",
-    "voice": "string",
-    "count": "integer",
-}
-
-
 def _json_type(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
@@ -173,7 +155,7 @@ def _produces(name: str, rule: InputRule) -> set[str]:
         return {"array"}
     if kind == "split":
         return {"string"}
-    return {_NATURAL[name]}
+    return {INPUT_TYPES[name]}
 
 
 def _accepts(schema: Mapping[str, Any], produced: str) -> bool:
@@ -188,7 +170,7 @@ def _check_types(spec: Spec, body: Any, name: str, rule: InputRule, at: str) -> 
     """Each place the rule writes must take the JSON type written there: a duration in seconds (a float) cannot
     go to an integer field without `integer` or `scale` with `integer: true`, whatever a whole-number sample says."""
     places: list[tuple[str, JSONPath | None, set[str]]] = [("to", rule.to, _produces(name, rule))]
-    places.append(("upload_to", rule.upload_to, {_NATURAL[name]}))
+    places.append(("upload_to", rule.upload_to, {INPUT_TYPES[name]}))
     if rule.kind == "size":
         for key in ("width", "height"):
             places.append((f"convert/{key}", JSONPath.parse(str((rule.convert or {})[key])), {"integer"}))

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
+from reelforge.specs import MEDIA_INPUTS
+
 __all__ = ["MEDIA_FIELDS", "Media", "VideoRequest"]
 
 Media = str | os.PathLike[str]
 """A media input: an http(s) URL, or the path of a local file."""
 
-MEDIA_FIELDS: Final = ("image", "end_image", "reference_images", "audio")
+MEDIA_FIELDS: Final = MEDIA_INPUTS  # the spec reader's list: the inputs that are files
 _NOT_INPUTS: Final = frozenset({"options", "operation"})
 
 

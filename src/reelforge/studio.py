@@ -34,7 +34,7 @@ from reelforge.errors import (
 from reelforge.jobs import Job, JobState
 from reelforge.lifecycle import call_for, error_for, job_from_status, read_job_id, transport_error
 from reelforge.requests import MEDIA_FIELDS, VideoRequest, is_url
-from reelforge.specs import JobExtension, Spec
+from reelforge.specs import INPUT_TYPES, JobExtension, Spec
 from reelforge.transport import (
     Answer,
     AsyncTransport,
@@ -68,19 +68,15 @@ _UNSAFE_IN_NAME: Final = re.compile(r"[^A-Za-z0-9._-]")
 _PLACEHOLDER_URL: Final = "https://uploads.invalid/reelforge-placeholder"
 _PLACEHOLDER_ID: Final = "00000000-0000-4000-8000-000000000000"
 
-_STRINGS: Final = ("prompt", "negative_prompt", "aspect_ratio", "resolution", "avatar", "voice")
-_INTEGERS: Final = ("fps", "seed", "count")
-
 
 def _type_problem(name: str, value: Any) -> Problem | None:
     """A common input of the wrong Python type (a bool is no number)."""
-    if name in _STRINGS and not isinstance(value, str):
+    kind = INPUT_TYPES[name]
+    if name not in MEDIA_FIELDS and kind == "string" and not isinstance(value, str):
         return Problem(f"/{name}", "a string", value)
-    if name in _INTEGERS and (isinstance(value, bool) or not isinstance(value, int)):
+    if kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
         return Problem(f"/{name}", "an integer", value)
-    if name == "duration" and (
-        isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
-    ):
+    if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)):
         return Problem(f"/{name}", "a number of seconds", value)
     if name in MEDIA_FIELDS:
         items = value if name == "reference_images" else (value,)

@@ -35,6 +35,7 @@ from reelforge.specs._extensions import (
 from reelforge.specs._inputs import (
     COMMON_INPUTS,
     CONVERTERS,
+    INPUT_TYPES,
     INPUTS_EXTENSION,
     MEDIA_INPUTS,
     InputRule,
@@ -50,6 +51,7 @@ __all__ = [
     "ERROR_KINDS",
     "HTTP_METHODS",
     "INPUTS_EXTENSION",
+    "INPUT_TYPES",
     "JOB_EXTENSION",
     "KIND_STATUSES",
     "MEDIA_INPUTS",

@@ -14,7 +14,15 @@ from typing import Any, Final
 from reelforge.specs._document import Operation, Spec, SpecError
 from reelforge.specs._jsonpath import JSONPath, JSONPathError
 
-__all__ = ["COMMON_INPUTS", "CONVERTERS", "INPUTS_EXTENSION", "MEDIA_INPUTS", "InputRule", "InputsExtension"]
+__all__ = [
+    "COMMON_INPUTS",
+    "CONVERTERS",
+    "INPUTS_EXTENSION",
+    "INPUT_TYPES",
+    "MEDIA_INPUTS",
+    "InputRule",
+    "InputsExtension",
+]
 
 INPUTS_EXTENSION: Final = "x-reelforge-inputs"
 # The facade's common inputs (reelforge.VideoRequest), in the order they are applied to a body.
@@ -36,6 +44,24 @@ COMMON_INPUTS: Final = (
 )
 # Inputs whose value is a file: a URL, or a local path the facade uploads first.
 MEDIA_INPUTS: Final = ("image", "end_image", "reference_images", "audio")
+# The JSON type of each common input's value as the body receives it without a converter (a media input as its
+# URL or upload reference; reference_images as a list of them).
+INPUT_TYPES: Final[Mapping[str, str]] = {
+    "prompt": "string",
+    "negative_prompt": "string",
+    "duration": "number",
+    "aspect_ratio": "string",
+    "resolution": "string",
+    "fps": "integer",
+    "seed": "integer",
+    "image": "string",
+    "end_image": "string",
+    "reference_images": "array",
+    "audio": "string",
+    "avatar": "string",
+    "voice": "string",
+    "count": "integer",
+}
 # The kinds of conversion (one small function each in reelforge.mapping; none names a vendor).
 CONVERTERS: Final = ("scale", "string", "integer", "number", "table", "count", "size", "split")
 
